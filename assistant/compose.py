@@ -1,0 +1,187 @@
+"""The extractive, deterministic composer: direct answer first, then the quoted clause words,
+then notices, with numbered citations built from metadata.
+
+No sentence here invents policy content: policy words are quoted from clauses, figures come from
+clauses or the calculator, and the fixed phrases around them say only where things come from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from corpus.records import Clause, DocKind, PolicyDocument, ValidityStatus
+from assistant.evidence import NUMBER, best_span, key_fragment
+from assistant.records import NO_BASIS, Answer, Calculation, Citation
+from assistant.understand import Understanding
+
+__all__ = ["Evidence", "make_citation", "compose_answer", "compose_no_basis", "numbers_without_source"]
+
+_CLOSING_OVERLAP = re.compile(r"就高不重复|以本措施为准|不重复(享受|支持)")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A clause chosen to support the answer, with the exact words to quote."""
+
+    clause: Clause
+    quote: str
+
+
+def make_citation(n: int, clause: Clause, quote: str, today: dt.date) -> Citation:
+    if quote not in clause.text:  # the one invariant of a citation
+        raise ValueError(f"quote {quote[:30]!r} is not a substring of clause {clause.id!r}")
+    d = clause.document
+    status = d.validity(today).status
+    reference = clause.citation if d.kind is DocKind.POLICY else f"{clause.citation}（{d.kind.zh}）"
+    return Citation(
+        n=n,
+        doc_id=d.id,
+        title=d.title,
+        doc_no=d.doc_no,
+        region=d.region,
+        kind=d.kind.value,
+        clause_id=clause.id,
+        label=clause.label,
+        path=clause.path,
+        quote=quote,
+        text=clause.text,
+        status=status.value,
+        status_zh=status.zh,
+        reference=reference,
+    )
+
+
+def _validity_notice(d: PolicyDocument, today: dt.date) -> str | None:
+    v = d.validity(today)
+    if v.status in (ValidityStatus.EXPIRED, ValidityStatus.EXPIRING, ValidityStatus.NOT_YET):
+        return f"《{d.title}》：{v.describe()}。"
+    return None
+
+
+def _overlap_notice(docs: Sequence[PolicyDocument], closing: Callable[[PolicyDocument], Clause | None]) -> list[tuple[str, Clause | None]]:
+    """When two documents of one region are cited, the documents' own rule for overlaps."""
+    out: list[tuple[str, Clause | None]] = []
+    by_region: dict[str, list[PolicyDocument]] = {}
+    for d in docs:
+        by_region.setdefault(d.region, []).append(d)
+    for region, group in by_region.items():
+        if len(group) < 2:
+            continue
+        names = "、".join(f"《{d.title}》" for d in group)
+        rules = [(d, closing(d)) for d in group]
+        rules = [(d, c) for d, c in rules if c is not None]
+        if rules:
+            for d, c in rules:
+                assert c is not None
+                sentence = next(s for s in re.split(r"(?<=[。；])", c.text) if _CLOSING_OVERLAP.search(s))
+                out.append((f"{names}均涉及此事项。《{d.title}》规定：“{sentence.strip()}”", c))
+        else:
+            out.append((f"{names}均涉及此事项，文件未载明如何处理交叉重复，请向主管部门确认。", None))
+    return out
+
+
+def compose_answer(
+    u: Understanding,
+    evidence: Sequence[Evidence],
+    calculations: Sequence[Calculation],
+    *,
+    today: dt.date,
+    idf: Callable[[str], float],
+    closing_clause: Callable[[PolicyDocument], Clause | None],
+    region_scope: str | None = None,
+) -> Answer:
+    """Lead with the direct answer, then the quoted basis, then notices."""
+    citations: list[Citation] = []
+    for ev in evidence:
+        citations.append(make_citation(len(citations) + 1, ev.clause, ev.quote, today))
+    first = citations[0]
+    lead: str
+    calcs = [c for c in calculations]
+    complete = [c for c in calcs if c.amount_wan is not None]
+    if u.intent == "amount" and complete:
+        lead = "按您提供的情况测算：" + "；".join(c.formula for c in complete) + f"[{first.n}]。"
+    elif u.intent == "amount" and calcs:
+        needed = "、".join(dict.fromkeys(m for c in calcs for m in c.missing))
+        lead = f"该项按条款规定计算：{calcs[0].formula}。测算金额还需要您提供：{needed}。"
+    elif u.intent == "validity":
+        d = evidence[0].clause.document
+        lead = f"《{d.title}》：{d.validity(today).describe()}[{first.n}]。"
+    else:
+        frag = key_fragment(first.quote, u.query, idf, u.intent)
+        lead = f"{frag}[{first.n}]。" if frag else f"“{first.quote}”[{first.n}]"
+    lines = [lead, "", "依据："]
+    show_region = u.region is None or region_scope is not None
+    for c in citations:
+        where = f"（{c.region}）" if show_region else ""
+        lines.append(f"[{c.n}] {c.reference}{where}：“{c.quote}”")
+    notices: list[str] = []
+    if u.injected:
+        notices.append("您的问题中包含要求改变回答规则或声称政策已变更的内容，本回答不予采纳，仅依据政策原文作答。")
+    if region_scope:
+        notices.append(region_scope)
+    docs = list(dict.fromkeys(ev.clause.document for ev in evidence))
+    for d in docs:
+        note = _validity_notice(d, today)
+        if note and u.intent != "validity":
+            notices.append(note)
+    for text, clause in _overlap_notice(docs, closing_clause):
+        if clause is not None and clause.id not in {c.clause_id for c in citations}:
+            quote = next(s for s in re.split(r"(?<=[。；])", clause.text) if _CLOSING_OVERLAP.search(s)).strip()
+            citations.append(make_citation(len(citations) + 1, clause, quote, today))
+            text += f"[{citations[-1].n}]"
+        notices.append(text)
+    for calc in calcs:
+        notices.extend(r for r in calc.reasons if r not in notices)
+    if notices:
+        lines += ["", "提示："] + [f"· {n}" for n in notices]
+    return Answer(
+        question=u.question,
+        condensed_question=u.condensed,
+        text="\n".join(lines),
+        no_basis=False,
+        citations=tuple(citations),
+        calculations=tuple(calcs),
+        notices=tuple(notices),
+        intent=u.intent,
+        region=u.region,
+    )
+
+
+def compose_no_basis(u: Understanding, reason: str, related: Sequence[Evidence], today: dt.date) -> Answer:
+    """The one refusal sentence, the reason, and pointers clearly marked as not an answer."""
+    rel = tuple(make_citation(i + 1, ev.clause, ev.quote, today) for i, ev in enumerate(related))
+    lines = [f"{NO_BASIS}。{reason}"]
+    if rel:
+        lines += ["", "以下条款内容相近，仅供参考，并非对您问题的回答："]
+        lines += [f"- {c.reference}（{c.region}）" for c in rel]
+    notices = ("您的问题中包含要求改变回答规则或声称政策已变更的内容，本回答不予采纳。",) if u.injected else ()
+    return Answer(
+        question=u.question,
+        condensed_question=u.condensed,
+        text="\n".join(lines),
+        no_basis=True,
+        related=rel,
+        notices=notices,
+        intent=u.intent,
+        region=u.region,
+    )
+
+
+def numbers_without_source(answer: Answer, extra_sources: Sequence[str] = ()) -> list[str]:
+    """Numbers in the answer text that appear in no cited clause, calculation or metadata.
+
+    Citation markers ([1]) are not figures. An empty list means every figure has a source.
+    """
+    sources = list(extra_sources)
+    for c in (*answer.citations, *answer.related):
+        sources += [c.text, c.reference, c.title, c.doc_no or ""]
+    for calc in answer.calculations:
+        sources += [calc.formula, *calc.inputs.values(), *(s.text for s in calc.steps), *calc.reasons, calc.source_span]
+        sources.append("" if calc.amount_wan is None else format(calc.amount_wan.normalize(), "f"))
+    pool = "\n".join(sources)
+    pool_numbers = set(NUMBER.findall(pool))
+    text = re.sub(r"\[\d+\]", "", answer.text)
+    return [n for n in NUMBER.findall(text) if n not in pool_numbers]

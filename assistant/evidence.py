@@ -1,0 +1,163 @@
+"""Choosing the evidence: which retrieved clauses support the question, which of their words
+to quote, and whether there is any basis at all.
+
+Everything quoted is an exact substring of a clause; nothing is reworded here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from corpus.records import Clause
+from index.store import Hit
+from assistant.understand import REGION_ALIASES
+from index.text import informativeness, tokenize, words
+
+_PLACE_WORDS = frozenset(w for w, _ in REGION_ALIASES) | frozenset(r for _, r in REGION_ALIASES)
+
+__all__ = ["Support", "support", "sentences", "best_span", "key_fragment", "NUMBER"]
+
+# Sentence-final punctuation; a quote is one or more whole sentences of a clause.
+_SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
+_FRAG = re.compile(r"[^，。！？；：\n]+[，。！？；：]?")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|‰)")
+_CAP_WORDS = re.compile(r"最高|不超过|上限|最多|最长")
+_DEPT_WORDS = re.compile(r"责任单位|负责|牵头|申报|申请|受理|兑现|市科技局|工信局|财政局")
+_VALIDITY_WORDS = re.compile(r"有效期|施行|实施|失效")
+# Words of a question that say what kind of answer is wanted, not what it is about.
+_QUESTION_WORDS = frozenset(
+    (
+        "补贴 补助 奖励 支持 政策 措施 资助 规定 申请 申报 多少 最高 最多 最长 能 拿 钱 万 元 条件 要求 企业 公司"
+        " 我们 我司 本公司 有 吗 可以 给予 一下 具体 哪些 什么 怎么 相关 文件 有关 获得 享受 标准 能补 能拿 能领"
+        " 补多少 花了 花费 投了 一共 总共 大概 大约 多久 几年 几个 一个 是否 还是 的话 现在 目前 今年 去年 请问"
+        " 帮忙 帮我 告诉 知道 了解 规定 情况 问题 这样 那样 时候 之前 以后 怎么样 如何 为什么 需要 应该 是不是"
+        # colloquial function words of spoken questions: they say how, not what, is asked
+        " 有没有 能不能 可不可以 算不算 是不是 会不会 干嘛 为啥 啥 啥时候 什么样 到底 究竟 哪里 哪儿 哪家 哪天 哪个 哪几个"
+        " 听说 左右 正好 刚好 恰好 已经 直接 一般 开始 分别 各是 还有 以前 以后 下来 出来 过来 起来 那边 这边"
+        " 这套 那套 这种 那种 这笔 那笔 有个 别的 其他 自己 当时 当年 如果 要是 假如 不是 不能 不会 才能 想 打算"
+        " 主要 包括 名字 明白 地方 还给 别人 一起 两边 另外 此外 对于 关于 总共 合计 加起来 算下来 能够 可能 大家"
+        " 每年 每月 每台 每家 每个 每人 以上 以下 以内 左右 多少钱"
+    ).split()
+)
+# Figures and counts are inputs, not topics: 一千二百万, 百分之十五, 两年, 三台, 一位.
+_NUMERAL_WORD = re.compile(
+    r"^(百分之|千分之)?[零一二两三四五六七八九十百千万亿半几\d.]+(个|位|台|套|年|月|天|次|家|项|条|张|人|元|万|名|份|期|成|倍)?$"
+)
+# "最多能", "最多补", "能拿个", "最高给": how much is asked, not about what.
+_HOW_MUCH = re.compile(r"^(最多|最高|最少|能|可|可以)(能|补|奖|拿|领|给|得|批)?个?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """How well a clause answers a question: the share of the question's topic words (weighted
+    by rarity) that the clause contains, and the dense similarity."""
+
+    coverage: float
+    dense: float | None
+    matched: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def topic_terms(query: str) -> list[str]:
+    """The question's content words: whole words that name a topic, without figures or the words
+    that only say what kind of answer is wanted."""
+    seen: dict[str, None] = {}
+    for t in words(query):
+        if t in _QUESTION_WORDS or t in _PLACE_WORDS or NUMBER.fullmatch(t) or _UNIT.fullmatch(t) or _NUMERAL_WORD.match(t) or _HOW_MUCH.match(t):
+            continue
+        if not re.search(r"[\u4e00-\u9fffa-z]", t) or len(t) < 2:
+            continue  # single characters (花, 最, 人) are function words in these questions
+        seen.setdefault(t, None)
+    return list(seen)
+
+
+_UNIT = re.compile(r"[\d.]*(万元?|亿元?|元|个|家|年|月|台|套|人|次|%|‰|万块|块)")
+
+
+def _credit(term: str, haystack: str) -> float:
+    """1 when the clause contains the word; for a compound the clause lacks (国内贸易信用保险费),
+    the share of its sub-words it does contain."""
+    if term in haystack:
+        return 1.0
+    parts = [p for p in tokenize(term) if p != term and len(p) >= 2]
+    if not parts:
+        return 0.0
+    return 0.8 * sum(1 for p in parts if p in haystack) / len(parts)
+
+
+def support(query: str, hit: Hit, idf: Callable[[str], float] | None = None) -> Support:
+    """Coverage of the question's topic words by the clause (with its breadcrumb), each word
+    weighted by how informative it is in general Chinese."""
+    terms = topic_terms(query)
+    haystack = f"{hit.clause.document.title}{hit.clause.path}{hit.clause.text}".lower()
+    credit = {t: _credit(t, haystack) for t in terms}
+    total = sum(informativeness(t) for t in terms)
+    covered = sum(informativeness(t) * credit[t] for t in terms)
+    return Support(
+        coverage=covered / total if total else 0.0,
+        dense=hit.dense,
+        matched=tuple(t for t in terms if credit[t] >= 0.5),
+        missing=tuple(t for t in terms if credit[t] < 0.5),
+    )
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence of ``text``."""
+    return [(m.start(), m.end()) for m in _SENT.finditer(text) if m.group().strip()]
+
+
+def _score(piece: str, terms: Sequence[str], idf: Callable[[str], float], intent: str) -> float:
+    s = sum(idf(t) for t in terms if t in piece)
+    if intent in ("amount", "cap") and _MONEY.search(piece):
+        s += 1.5
+    if intent == "cap" and _CAP_WORDS.search(piece):
+        s += 1.0
+    if intent == "procedure" and _DEPT_WORDS.search(piece):
+        s += 2.0
+    if intent == "validity" and _VALIDITY_WORDS.search(piece):
+        s += 3.0
+    return s
+
+
+def best_span(clause: Clause, query: str, idf: Callable[[str], float], intent: str, max_sentences: int = 2) -> str:
+    """The clause's most relevant sentence, extended by the next one when that one carries the
+    amount the question asks about. Always an exact substring of the clause."""
+    text = clause.text
+    spans = sentences(text)
+    if not spans:
+        return text
+    terms = topic_terms(query)
+    scored = [_score(text[a:b], terms, idf, intent) for a, b in spans]
+    i = max(range(len(spans)), key=lambda j: (scored[j], -j))
+    start, end = spans[i]
+    # a numbered measure's first sentence is only its title ("7.开展数字化赋能行动。"): skip it
+    if len(text[start:end]) <= 20 and i + 1 < len(spans) and max_sentences > 1:
+        start, end = spans[i + 1]
+        i += 1
+    if max_sentences > 1 and i + 1 < len(spans) and intent in ("amount", "cap") and not _MONEY.search(text[start:end]):
+        nxt = spans[i + 1]
+        if _MONEY.search(text[nxt[0] : nxt[1]]):
+            end = nxt[1]
+    return text[start:end].strip()
+
+
+def key_fragment(span: str, query: str, idf: Callable[[str], float], intent: str) -> str | None:
+    """The comma-delimited fragment of a quote that answers the question directly (e.g. the cap
+    "单家企业最高25万元"); None when no fragment stands out. An exact substring of ``span``."""
+    frags = [m.group().strip("，。！？；： ") for m in _FRAG.finditer(span)]
+    frags = [f for f in frags if f]
+    if len(frags) < 2:
+        return None
+    terms = topic_terms(query)
+    if intent == "cap":
+        capped = [f for f in frags if _CAP_WORDS.search(f) and _MONEY.search(f)]
+        if capped:
+            return max(capped, key=lambda f: _score(f, terms, idf, intent))
+    if intent == "procedure":
+        depts = [f for f in frags if _DEPT_WORDS.search(f)]
+        if depts:
+            return depts[-1]
+    return None

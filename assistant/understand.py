@@ -1,0 +1,161 @@
+"""Question understanding: the region a question names, its intent, follow-ups, injections.
+
+Each function is small, deterministic and testable alone; the chain strings them together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Understanding", "detect_region", "detect_intent", "strip_injections", "condense", "understand", "REGION_ALIASES"]
+
+# Place names → the region they denote, most specific first. A document of region R applies to a
+# question about region Q when Q starts with R (a provincial policy covers its cities).
+REGION_ALIASES: tuple[tuple[str, str], ...] = (
+    # 厦门 and its districts and zones
+    *((name, "福建省厦门市") for name in ("厦门", "思明", "湖里", "集美", "海沧", "同安", "翔安", "火炬高新区", "火炬园", "厦门自贸", "鹭岛")),
+    # other cities of Fujian: no documents here
+    *((name, f"福建省{name}市") for name in ("福州", "泉州", "漳州", "莆田", "三明", "南平", "龙岩", "宁德")),
+    ("福建", "福建省"),
+    # cities of Shandong: the provincial measures apply to them
+    *((name, f"山东省{name}市") for name in ("济南", "青岛", "淄博", "枣庄", "东营", "烟台", "潍坊", "济宁", "泰安", "威海", "日照", "临沂", "德州", "聊城", "滨州", "菏泽")),
+    ("山东", "山东省"),
+    ("鲁", "山东省"),
+    # elsewhere in China: no documents here
+    *((name, name) for name in ("北京", "上海", "天津", "重庆")),
+    *((name, f"{name}市") for name in ("深圳", "广州", "杭州", "南京", "苏州", "成都", "武汉", "西安", "宁波", "合肥", "长沙", "郑州", "无锡", "东莞", "佛山", "珠海")),
+    *((name, f"{name}省") for name in ("广东", "浙江", "江苏", "四川", "湖北", "湖南", "河南", "河北", "安徽", "江西", "陕西", "辽宁", "吉林", "黑龙江", "山西", "云南", "贵州", "海南", "甘肃", "青海", "台湾")),
+    *((name, name) for name in ("香港", "澳门", "新疆", "西藏", "内蒙古", "广西", "宁夏")),
+)
+# "鲁" alone is too short to trust inside other words; only as a prefix of a policy brand (鲁科贷).
+_SHORT_ALIASES = {"鲁"}
+
+_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("validity", re.compile(r"有效期|到期|过期|失效|还有效|仍然有效|是否有效|什么时候(开始|截止|结束)|何时(开始|截止|结束|施行|实施)|施行|截止(日期|时间)|执行期|期限到")),
+    ("amount", re.compile(r"(能|可以?|可)(拿|领|补|获得?|得到|申请到?)多少|补(贴|助)?多少|奖励?多少|多少钱|几万|金额是?多少|怎么算|如何计算|算一下|测算|能补|能拿|能领|给多少")),
+    ("cap", re.compile(r"最高|上限|最多|封顶|不超过多少|顶格")),
+    ("condition", re.compile(r"条件|要求|门槛|资格|符合|哪些(企业|对象|人)|谁可以|能不能|是否可以|可以申请吗|有没有")),
+    ("procedure", re.compile(r"怎么申请|如何申请|怎么申报|如何申报|流程|找哪个部门|哪个部门|向谁|材料|什么时候申报|何时申报|怎么办理|如何办理|兑现")),
+)
+
+# Injected instructions: sentences that try to change the rules rather than ask about policy.
+_INJECTION = re.compile(
+    r"(忽略|无视|忘记|忘掉|不要(管|理会|遵守))(之前|以上|前面|上述|所有|你的)?.{0,8}(规则|指令|设定|限制|要求|提示)"
+    r"|系统提示词?|system\s*prompt|prompt|提示词|你的(指令|设定|规则)"
+    r"|(系统|官方|紧急|最新)通知[:：]"
+    r"|你现在(是|扮演)|扮演|假装|角色扮演|开发者模式|越狱|jailbreak"
+    r"|(直接|必须|一定要?)(告诉|回答|说|输出)(我)?(能|可以)?(拿|获得)?\d*"
+    r"|(政策|补贴|标准|比例)(已经?|已)(调整|提高|改为|上调|变更)",
+    re.IGNORECASE,
+)
+_FOLLOWUP_START = re.compile(r"^(那|那么|那如果|如果|要是|假如|还有|另外|再问|这个|这项|该项|上述|它|其|同样|换成|改成)")
+_FOLLOWUP_SHAPE = re.compile(r"^(那|那么)?.{0,6}(呢|吗)[？?]?$")
+_PUNCT = re.compile(r"[\s，。！？、；：,.!?;:“”\"'（）()]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    question: str  # as asked
+    condensed: str  # standalone question used for retrieval
+    query: str  # condensed, minus injected instructions
+    region: str | None  # the region named (canonical), if any
+    region_word: str | None  # the words that named it
+    intent: str  # amount / cap / validity / condition / procedure / lookup
+    injected: tuple[str, ...]  # the injected sentences that were ignored
+    followup: bool
+
+
+def detect_region(text: str) -> tuple[str | None, str | None]:
+    """The most specific region a text names, as (canonical region, the word found)."""
+    found: list[tuple[int, int, str, str]] = []
+    for word, region in REGION_ALIASES:
+        pos = text.find(word + "科") if word in _SHORT_ALIASES else text.find(word)
+        if pos >= 0:
+            # the more specific region (longer canonical name) wins, then the earlier mention
+            found.append((-len(region), pos, region, word))
+    if not found:
+        return None, None
+    _, _, region, word = min(found)
+    return region, word
+
+
+_MONEY_FIGURE = re.compile(r"[\d一二两三四五六七八九十百千]+(\.\d+)?\s*(万|亿|千万|元|块)")
+
+
+def detect_intent(text: str) -> str:
+    """The first matching intent in priority order; "lookup" when nothing specific is asked."""
+    hits = [name for name, pattern in _INTENTS if pattern.search(text)]
+    if "amount" in hits and "cap" in hits and not _MONEY_FIGURE.search(text):
+        return "cap"  # 最高能拿多少 with no figure of the company's own: the cap is the answer
+    return hits[0] if hits else "lookup"
+
+
+def strip_injections(text: str) -> tuple[str, tuple[str, ...]]:
+    """Remove sentences that carry instructions or fake notices; return (rest, removed)."""
+    parts = re.split(r"(?<=[。！？!?；;\n])", text)
+    kept: list[str] = []
+    removed: list[str] = []
+    for part in parts:
+        if not part.strip():
+            continue
+        if _INJECTION.search(part):
+            # Keep a real question that shares the sentence: cut at the last comma before it.
+            removed.append(part.strip())
+        else:
+            kept.append(part)
+    return "".join(kept).strip(), tuple(removed)
+
+
+def _content(text: str) -> str:
+    return _PUNCT.sub("", text)
+
+
+def is_followup(question: str, history: tuple[str, ...]) -> bool:
+    """A short or elliptical question that leans on the previous one."""
+    if not history:
+        return False
+    q = question.strip()
+    bare = _content(q)
+    region, word = detect_region(q)
+    if word and len(bare.replace(word, "")) <= 4:  # "那厦门呢？" / "山东的呢"
+        return True
+    return bool(_FOLLOWUP_START.match(q) or _FOLLOWUP_SHAPE.match(q) or len(bare) <= 8)
+
+
+def condense(question: str, history: tuple[str, ...]) -> tuple[str, bool]:
+    """A standalone question: a follow-up inherits the previous topic (and its region unless it
+    names another)."""
+    if not is_followup(question, history):
+        return question, False
+    previous, _ = condense(history[-1], history[:-1])
+    new_region, new_word = detect_region(question)
+    old_region, old_word = detect_region(previous)
+    if new_word and old_word and new_region != old_region:
+        previous = previous.replace(old_word, new_word)
+        rest = _content(question).replace(new_word, "")
+        rest = re.sub(r"^(那么?|的)|(的)?(呢|吗)$", "", rest)
+        return (previous if not rest else f"{previous} {question}"), True
+    return f"{previous} {question}", True
+
+
+def understand(question: str, history: tuple[str, ...] = ()) -> Understanding:
+    """Everything the chain needs to know about a question before retrieval."""
+    clean_history = tuple(strip_injections(h)[0] or h for h in history)
+    stripped, injected = strip_injections(question)
+    condensed, followup = condense(stripped or question, clean_history)
+    query = condensed
+    region, word = detect_region(condensed)
+    intent = detect_intent(stripped or question)
+    if followup and intent == "lookup":
+        intent = detect_intent(condensed)
+    return Understanding(
+        question=question,
+        condensed=condensed,
+        query=query,
+        region=region,
+        region_word=word,
+        intent=intent,
+        injected=injected,
+        followup=followup,
+    )

@@ -1,0 +1,84 @@
+"""Chinese text handling shared by the keyword index and the chunker: jieba tokens, sentences."""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+jieba.setLogLevel(60)  # jieba logs its dictionary build at INFO on stderr; keep CLI output clean
+
+__all__ = ["tokenize", "split_sentences"]
+
+_USERDICT = Path(__file__).resolve().parent / "userdict.txt"
+_LOCK = threading.Lock()
+# Tokens that carry no retrieval signal in these questions and texts.
+_STOP = frozenset(
+    "的 了 和 与 及 或 等 在 对 为 是 我 我们 你 你们 他们 公司 企业 吗 呢 吧 啊 呀 么 什么 怎么 怎样 如何 哪些 哪个 多少 几 能 能否 可以 可 有 没有 请问 一下 这个 那个 这 那 就 都 也 还 要 想 给 被 把 从 按 按照 其 该 本 之 以 上 下 中 个 请 问 答".split()
+)
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+@cache
+def _tokenizer() -> jieba.Tokenizer:
+    tok = jieba.Tokenizer()
+    with _LOCK:
+        tok.initialize()
+        # jieba leaves a path it opens unclosed; hand it an open file instead.
+        with _USERDICT.open("rb") as f:
+            tok.load_userdict(f)
+    return tok
+
+
+_QUOTED_TERM = re.compile(r"[“\"]([\u4e00-\u9fff]{2,8})[”\"]")
+
+
+def add_corpus_terms(texts: list[str]) -> int:
+    """Teach the tokenizer the named programmes a corpus quotes (“厦研保”, “算力券”, “鲁科贷”), so
+    a question naming one matches it as a whole word. Returns how many were added."""
+    tok = _tokenizer()
+    terms = {m.group(1) for t in texts for m in _QUOTED_TERM.finditer(t)}
+    with _LOCK:
+        for term in sorted(terms):
+            tok.add_word(term, freq=50)
+    return len(terms)
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens: jieba's search-mode words, lower-cased, without stop words and punctuation."""
+    words = _tokenizer().lcut_for_search(text.lower())
+    return [w for w in words if w.strip() and w not in _STOP and not _PUNCT.match(w)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Chinese text after sentence-final punctuation and at line breaks; keeps the punctuation."""
+    out: list[str] = []
+    for line in text.splitlines():
+        out.extend(s for s in _SENTENCE_END.split(line) if s.strip())
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Precise-mode jieba words (no overlapping sub-words), without stop words and punctuation."""
+    return [w for w in _tokenizer().lcut(text.lower()) if w.strip() and w not in _STOP and not _PUNCT.match(w)]
+
+
+@cache
+def _general_idf() -> tuple[dict[str, float], float]:
+    import jieba.analyse
+
+    table = jieba.analyse.default_tfidf
+    return table.idf_freq, table.median_idf
+
+
+def informativeness(word: str) -> float:
+    """How much a word says in general Chinese: its idf in jieba's general-language table
+    (rare words high, 一个/我们 low); words the table lacks get its median."""
+    freq, median = _general_idf()
+    return float(freq.get(word, median))

