@@ -1337,6 +1337,18 @@ def _pass_text(c: Condition, value: Any, other: Any, spec: InputSpec, other_spec
     return f"{spec.zh}{format_value(spec, value)}{word}{c.value}（{c.word}）"
 
 
+def _rule_cap(rule: Rule, values: Mapping[str, Any]) -> Decimal | None:
+    """The money cap the rule states for these facts (the chosen tier's, when it has tiers)."""
+    if rule.tiers():
+        if "tier" not in values:
+            return None
+        amount: Amount | None = _tier(rule, values["tier"]).amount
+    else:
+        cap = getattr(rule, "cap", None)
+        amount = cap if isinstance(cap, Amount) else None
+    return _q(amount.wan) if amount is not None and amount.is_money else None
+
+
 def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | None = None) -> Calculation:
     """Compute the amount a policy clause gives, from the facts stated, under one rule.
 
@@ -1359,7 +1371,12 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
     values = _coerce(rule, inputs)
     shown = {k: format_value(rule.input_spec(k), v) for k, v in values.items() if k in inputs}
     base = dict(
-        rule_id=rule.id, clause_id=rule.clause_id, citation=citation, source_span=rule.source_span, inputs=shown
+        rule_id=rule.id,
+        clause_id=rule.clause_id,
+        citation=citation,
+        source_span=rule.source_span,
+        inputs=shown,
+        cap_wan=_rule_cap(rule, values),
     )
     reasons: list[str] = [f"前提：{q}" for q in rule.qualifications] + list(rule.notes)
     missing = rule.missing(values)

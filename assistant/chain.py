@@ -91,7 +91,7 @@ class Assistant:
         idx = open_index(settings, **kwargs)
         if not idx.is_current():
             idx.build()
-        return cls(idx, settings, calculator=_default_calculator())
+        return cls(idx, settings, calculator=_default_calculator(idx, settings))
 
     @property
     def documents(self) -> tuple[PolicyDocument, ...]:
@@ -263,9 +263,8 @@ def build_chain(assistant: Assistant) -> Runnable[dict[str, Any], Answer]:
     return chain
 
 
-def _default_calculator() -> Calculator | None:
-    try:
-        from assistant.calculate_step import calculator_for_chain
-    except ImportError:  # the calculator arrives with its own issue
-        return None
-    return calculator_for_chain()
+def _default_calculator(index: ClauseIndex, settings: Settings) -> Calculator:
+    from assistant.calculate_step import calculator_for_chain
+
+    by_id = {c.id: c for c in index.corpus.clauses}
+    return calculator_for_chain(by_id.get, settings.today_date)

@@ -7,6 +7,7 @@ clauses or the calculator, and the fixed phrases around them say only where thin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -83,6 +84,58 @@ def _overlap_notice(docs: Sequence[PolicyDocument], closing: Callable[[PolicyDoc
     return out
 
 
+def _number_calculations(calculations: Sequence[Calculation], citations: list[Citation]) -> list[Calculation]:
+    """Give each calculation's citation its number among the answer's citations (appending the
+    rule's clause when the evidence did not include it)."""
+    out: list[Calculation] = []
+    for calc in calculations:
+        cite = calc.citation
+        if cite is not None:
+            same = next((c for c in citations if c.clause_id == cite.clause_id), None)
+            if same is None:
+                same = dataclasses.replace(cite, n=len(citations) + 1)
+                citations.append(same)
+            cite = dataclasses.replace(cite, n=same.n)
+        out.append(dataclasses.replace(calc, citation=cite))
+    return out
+
+
+def _marker(calc: Calculation, default: Citation) -> str:
+    return f"[{calc.citation.n if calc.citation else default.n}]"
+
+
+def _lead(
+    u: Understanding,
+    evidence: Sequence[Evidence],
+    citations: Sequence[Citation],
+    calcs: Sequence[Calculation],
+    today: dt.date,
+    idf: Callable[[str], float],
+) -> str:
+    """The direct answer: the computed amount, the cap, what is still needed, or the key words."""
+    first = citations[0]
+    complete = [c for c in calcs if c.amount_wan is not None]
+    if u.intent in ("amount", "cap") and complete:
+        combined = [c for c in complete if c.formula.startswith("就高不重复")]
+        shown = combined or complete
+        prefix = "按您提供的情况测算：" if any(c.inputs for c in shown) else ""
+        return prefix + "；".join(c.formula + _marker(c, first) for c in shown) + "。"
+    if u.intent in ("amount", "cap") and calcs:
+        calc = calcs[0]
+        needed = "、".join(dict.fromkeys(m for c in calcs for m in c.missing))
+        if needed and u.intent == "amount":
+            return f"该项按条款规定计算：{calc.formula}{_marker(calc, first)}。测算金额还需要您提供：{needed}。"
+        if calc.cap_wan is not None or not needed:
+            # a cap-only award, or a cap question: the rule's own statement of the cap
+            text = calc.formula.split("；需提供：")[0]
+            return f"{text}{_marker(calc, first)}。"
+    if u.intent == "validity":
+        d = evidence[0].clause.document
+        return f"《{d.title}》：{d.validity(today).describe()}[{first.n}]。"
+    frag = key_fragment(first.quote, u.query, idf, u.intent)
+    return f"{frag}[{first.n}]。" if frag else f"“{first.quote}”[{first.n}]"
+
+
 def compose_answer(
     u: Understanding,
     evidence: Sequence[Evidence],
@@ -98,20 +151,8 @@ def compose_answer(
     for ev in evidence:
         citations.append(make_citation(len(citations) + 1, ev.clause, ev.quote, today))
     first = citations[0]
-    lead: str
-    calcs = [c for c in calculations]
-    complete = [c for c in calcs if c.amount_wan is not None]
-    if u.intent == "amount" and complete:
-        lead = "按您提供的情况测算：" + "；".join(c.formula for c in complete) + f"[{first.n}]。"
-    elif u.intent == "amount" and calcs:
-        needed = "、".join(dict.fromkeys(m for c in calcs for m in c.missing))
-        lead = f"该项按条款规定计算：{calcs[0].formula}。测算金额还需要您提供：{needed}。"
-    elif u.intent == "validity":
-        d = evidence[0].clause.document
-        lead = f"《{d.title}》：{d.validity(today).describe()}[{first.n}]。"
-    else:
-        frag = key_fragment(first.quote, u.query, idf, u.intent)
-        lead = f"{frag}[{first.n}]。" if frag else f"“{first.quote}”[{first.n}]"
+    calcs = _number_calculations(calculations, citations)
+    lead = _lead(u, evidence, citations, calcs, today, idf)
     lines = [lead, "", "依据："]
     show_region = u.region is None or region_scope is not None
     for c in citations:

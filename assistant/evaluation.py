@@ -383,7 +383,10 @@ def score_answer(q: EvalQuestion, answer: Any, error: str | None = None) -> Ques
             precision = sum(1 for c in cited if c in gold) / len(cited)
     amount_ok, given = None, None
     if q.expected_amount_wan is not None:
-        amounts = [c.get("amount_wan") for c in a.get("calculations") or [] if c.get("amount_wan") is not None]
+        calcs = a.get("calculations") or []
+        amounts = [c.get("amount_wan") for c in calcs if c.get("amount_wan") is not None]
+        if not amounts:  # a rule that sets only a maximum, all facts given: the stated maximum is the answer
+            amounts = [c.get("cap_wan") for c in calcs if c.get("cap_wan") is not None and not c.get("missing")]
         given = str(amounts[0]) if amounts else None
         amount_ok = given is not None and abs(float(given) - q.expected_amount_wan) < AMOUNT_TOLERANCE_WAN
     facts: float | None = None

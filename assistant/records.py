@@ -76,6 +76,7 @@ class Calculation:
     reasons: tuple[str, ...] = ()  # why ineligible, or notes such as 就高不重复
     citation: Citation | None = None
     source_span: str = ""  # the clause words the rule was read from
+    cap_wan: Decimal | None = None  # the most the rule gives for these facts (万元), when it states a cap
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +91,7 @@ class Calculation:
             "reasons": list(self.reasons),
             "citation": self.citation.to_dict() if self.citation else None,
             "source_span": self.source_span,
+            "cap_wan": None if self.cap_wan is None else format(self.cap_wan.normalize(), "f"),
         }
 
 

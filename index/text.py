@@ -71,10 +71,16 @@ def words(text: str) -> list[str]:
 
 @cache
 def _general_idf() -> tuple[dict[str, float], float]:
-    import jieba.analyse
-
-    table = jieba.analyse.default_tfidf
-    return table.idf_freq, table.median_idf
+    # jieba's general-language idf table, read directly: jieba.analyse leaves the file open.
+    path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
+    freq: dict[str, float] = {}
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            word, _, value = line.strip().partition(" ")
+            if word and value:
+                freq[word] = float(value)
+    values = sorted(freq.values())
+    return freq, values[len(values) // 2]
 
 
 def informativeness(word: str) -> float:
