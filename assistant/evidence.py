@@ -40,6 +40,8 @@ _QUESTION_WORDS = frozenset(
         " 这套 那套 这种 那种 这笔 那笔 有个 别的 其他 自己 当时 当年 如果 要是 假如 不是 不能 不会 才能 想 打算"
         " 主要 包括 名字 明白 地方 还给 别人 一起 两边 另外 此外 对于 关于 总共 合计 加起来 算下来 能够 可能 大家"
         " 每年 每月 每台 每家 每个 每人 以上 以下 以内 左右 多少钱"
+        # how the asker names itself, and conversational tails
+        " 集团 单位 本单位 我单位 我公司 咱们 对吧 就行 是吧 确认 确认一下 问题"
     ).split()
 )
 # Figures and counts are inputs, not topics: 一千二百万, 百分之十五, 两年, 三台, 一位.
@@ -65,7 +67,7 @@ def topic_terms(query: str) -> list[str]:
     """The question's content words: whole words that name a topic, without figures or the words
     that only say what kind of answer is wanted."""
     seen: dict[str, None] = {}
-    for t in words(query):
+    for t in words(_FIGURE.sub("，", query)):
         if t in _QUESTION_WORDS or t in _PLACE_WORDS or NUMBER.fullmatch(t) or _UNIT.fullmatch(t) or _NUMERAL_WORD.match(t) or _HOW_MUCH.match(t):
             continue
         if not re.search(r"[\u4e00-\u9fffa-z]", t) or len(t) < 2:
@@ -74,6 +76,9 @@ def topic_terms(query: str) -> list[str]:
     return list(seen)
 
 
+# A figure with its unit ("2000万", "1.2亿", "一千二百万元", "9‰"): removed before segmenting, so
+# that jieba does not glue a unit to the next word ("2000万对吧" → "万对").
+_FIGURE = re.compile(r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万亿]+(?=[万亿元块%‰]))\s*(?:千万|万元|亿元|万|亿|元|块|%|‰)?")
 _UNIT = re.compile(r"[\d.]*(万元?|亿元?|元|个|家|年|月|台|套|人|次|%|‰|万块|块)")
 
 

@@ -32,8 +32,17 @@ REGION_ALIASES: tuple[tuple[str, str], ...] = (
 _SHORT_ALIASES = {"鲁"}
 
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("validity", re.compile(r"有效期|到期|过期|失效|还有效|仍然有效|是否有效|什么时候(开始|截止|结束)|何时(开始|截止|结束|施行|实施)|施行|截止(日期|时间)|执行期|期限到")),
-    ("amount", re.compile(r"(能|可以?|可)(拿|领|补|获得?|得到|申请到?)多少|补(贴|助)?多少|奖励?多少|多少钱|几万|金额是?多少|怎么算|如何计算|算一下|测算|能补|能拿|能领|给多少")),
+    # about the document's own life, not about when a measure is applied for (什么时候开始受理 is procedure)
+    ("validity", re.compile(
+        r"有效期|到期|过期|失效|还有效|仍然有效|是否有效|还能用|还适用|还管用|执行期|期限到|截止(日期|时间)?到"
+        r"|(政策|措施|文件|规定|办法|这套|该套)[^，。？?]{0,12}(什么时候|何时|哪天|哪一天|几号)[^，。？?]{0,4}(开始|截止|结束|施行|实施|执行|生效|到期|为止)"
+        r"|(什么时候|何时|哪天|哪一天|几号)(开始)?(施行|实施|执行|生效)|(施行|实施|执行|生效)(日期|时间)"
+        r"|(\d{4}年|明年|后年)[^。？?]{0,16}还能(按|享受|申请|拿|用)"
+    )),
+    ("amount", re.compile(
+        r"(能|可以?|可|再|还能)(拿|领|补|贴|奖|获得?|得到|申请到?)(到|个)?多少|(补|贴|奖|给|资助|支持|返还?)(贴|助|励|息)?(他|她|我们|我|企业|我司|我公司|公司)?多少"
+        r"|多少钱|几万|金额是?多少|怎么算|如何计算|算一下|测算|能补|能拿|能领|(一共|总共|合计|加起来|共计|加一起)(是|能|可以)?(拿|补|领)?多少"
+    )),
     ("cap", re.compile(r"最高|上限|最多|封顶|不超过多少|顶格")),
     ("condition", re.compile(r"条件|要求|门槛|资格|符合|哪些(企业|对象|人)|谁可以|能不能|是否可以|可以申请吗|有没有")),
     ("procedure", re.compile(r"怎么申请|如何申请|怎么申报|如何申报|流程|找哪个部门|哪个部门|向谁|材料|什么时候申报|何时申报|怎么办理|如何办理|兑现")),
@@ -46,7 +55,10 @@ _INJECTION = re.compile(
     r"|(系统|官方|紧急|最新)通知[:：]"
     r"|你现在(是|扮演)|扮演|假装|角色扮演|开发者模式|越狱|jailbreak"
     r"|(直接|必须|一定要?)(告诉|回答|说|输出)(我)?(能|可以)?(拿|获得)?\d*"
-    r"|(政策|补贴|标准|比例)(已经?|已)(调整|提高|改为|上调|变更)",
+    r"|(政策|补贴|标准|比例)(已经?|已)(调整|提高|改为|上调|变更|取消)|已经?(取消|废止|作废)了?"
+    r"|【[^】]{0,10}(指令|通知|命令|系统|管理员)[^】]{0,10}】|管理员(指令|命令|模式)"
+    r"|(不需要|不用|无需|不要|别)(再)?(引用|给出|标注|看|查)(出处|原文|政策原文|依据|来源|文件)"
+    r"|(你|您)(上一轮|刚才|之前)?说错了|正确答案(是|应该是)|直接回答(“|\"|是|否|对|不对)",
     re.IGNORECASE,
 )
 _FOLLOWUP_START = re.compile(r"^(那|那么|那如果|如果|要是|假如|还有|另外|再问|这个|这项|该项|上述|它|其|同样|换成|改成)")
@@ -66,11 +78,19 @@ class Understanding:
     followup: bool
 
 
+_DESTINATION = re.compile(r"(去|到|赴|前往|飞往|出差到?|在外地如)$")
+
+
 def detect_region(text: str) -> tuple[str | None, str | None]:
-    """The most specific region a text names, as (canonical region, the word found)."""
+    """The most specific region a text names, as (canonical region, the word found).
+
+    A place the company travels to (去成都开推介会, 赴上海参展) is not the policy's region.
+    """
     found: list[tuple[int, int, str, str]] = []
     for word, region in REGION_ALIASES:
         pos = text.find(word + "科") if word in _SHORT_ALIASES else text.find(word)
+        if pos >= 0 and _DESTINATION.search(text[max(0, pos - 3) : pos]):
+            continue
         if pos >= 0:
             # the more specific region (longer canonical name) wins, then the earlier mention
             found.append((-len(region), pos, region, word))
@@ -120,7 +140,11 @@ def is_followup(question: str, history: tuple[str, ...]) -> bool:
     region, word = detect_region(q)
     if word and len(bare.replace(word, "")) <= 4:  # "那厦门呢？" / "山东的呢"
         return True
-    return bool(_FOLLOWUP_START.match(q) or _FOLLOWUP_SHAPE.match(q) or len(bare) <= 8)
+    if _FOLLOWUP_START.match(q) or _FOLLOWUP_SHAPE.match(q) or len(bare) <= 8:
+        return True
+    from assistant.evidence import topic_terms  # evidence imports this module's place names
+
+    return not topic_terms(q)  # "一个人最多能领几年？": nothing of its own to ask about
 
 
 def condense(question: str, history: tuple[str, ...]) -> tuple[str, bool]:
