@@ -17,6 +17,7 @@ Public surface for the answer chain::
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KINDS",
     "OVERLAP_REASON",
+    "STACK_REASON",
     "YUAN",
     "Amount",
     "Condition",
@@ -62,7 +64,10 @@ __all__ = [
     "calc_command",
     "calculate",
     "calculate_question",
+    "asks_most",
+    "asks_total",
     "combine_overlapping",
+    "combine_stacked",
     "load_rules",
     "render_calculation",
 ]
@@ -279,6 +284,9 @@ class Rule(BaseModel):
     source_span: str = Field(min_length=4)
     cues: tuple[str, ...] = Field(min_length=1)
     applies_to: tuple[str, ...] = ()
+    # whom the text puts outside this rule (其他企业 = neither 三高 nor 民营): a question saying it is
+    # not one of them ("既不是三高也不是民营企业") points here
+    not_for: tuple[str, ...] = ()
     conditions: tuple[Condition, ...] = ()
     qualifications: tuple[str, ...] = ()  # prerequisites stated in words, not computed
     reading: str = ""  # how ambiguous wording was read (for reviewers and the issue note)
@@ -310,7 +318,7 @@ class Rule(BaseModel):
                     names.append(n)
         # growth is given either as last year's figure or as the rate: accept both
         if "growth_pct" in names or ("current_wan" in names and "last_wan" in names):
-            names += [n for n in ("current_wan", "last_wan", "growth_pct") if n not in names]
+            names += [n for n in ("current_wan", "last_wan", "growth_pct", "increase_wan") if n not in names]
         return tuple(names)
 
     def input_spec(self, name: str) -> InputSpec:
@@ -351,7 +359,9 @@ class Rule(BaseModel):
         for req in self.requirements():
             if any(all(n in values for n in alt) for alt in req):
                 continue
-            out.append("或".join("、".join(self.input_spec(n).zh for n in alt) for alt in req))
+            # name only what is still lacking in each alternative (保额 given: "实缴保险费或单张保单保险费率")
+            alts = dict.fromkeys("、".join(self.input_spec(n).zh for n in alt if n not in values) for alt in req)
+            out.append("或".join(alts))
         return tuple(out)
 
     def item_attributes(self) -> tuple[str, ...]:
@@ -371,6 +381,28 @@ class Rule(BaseModel):
                 if word in text and (best is None or len(word) > best[0]):
                     best = (len(word), t.name)
         return best[1] if best else None
+
+    def top_tier(self) -> Tier | None:
+        """The tier with the largest amount: the most a person can get when the tier is not said."""
+        return max(self.tiers(), key=lambda t: t.amount.wan, default=None)
+
+    def stated_max(self) -> tuple[Decimal, str] | None:
+        """The most this rule gives whatever the facts (万元), with the text's words for it; None when
+        the maximum depends on facts (a per-unit rate, a loan's term, what was already received).
+
+        Rules with tiers answer with their largest tier (the question did not say which).
+        """
+        top = self.top_tier()
+        if top is not None:
+            return top.amount.wan, f"{top.name}{self.cap_phrase(top.amount)}"
+        cap = getattr(self, "cap", None)
+        if isinstance(cap, Amount) and cap.is_money:
+            return cap.wan, self.cap_phrase(cap)
+        return None
+
+    def upper_bound(self, v: Mapping[str, Any]) -> Decimal | None:
+        """The most the rule gives for these facts when ``compute`` returns no definite amount."""
+        return None
 
     # -- the numbers of the rule, for the test that each appears in the source span
     def numbers(self) -> tuple[Decimal, ...]:
@@ -460,6 +492,13 @@ class FixedRule(Rule):
         if name == "tier" and self.tiers_ and name not in self.inputs:
             return InputSpec("tier", f"类别（{'/'.join(t.name for t in self.tiers_)}）", "choice")
         return super().input_spec(name)
+
+    def stated_max(self) -> tuple[Decimal, str] | None:
+        top = self.top_tier()
+        if top is not None:
+            return top.amount.wan, f"{top.name}{self.period}{top.amount}"
+        assert self.amount is not None
+        return self.amount.wan * max(len(self.payers), 1), self.describe()
 
     def describe(self) -> str:
         if self.tiers_:
@@ -918,7 +957,8 @@ class PremiumRule(Rule):
         return self
 
     def core_requirements(self) -> list[tuple[tuple[str, ...], ...]]:
-        return [(("premium_wan",),), (("insured_wan",), ("premium_rate_permille",))]
+        # the premium is stated, or follows from 保额×费率; the 7‰ limit needs 保额 or 费率
+        return [(("premium_wan",), ("insured_wan", "premium_rate_permille")), (("insured_wan",), ("premium_rate_permille",))]
 
     def describe(self) -> str:
         text = f"单张保单保险费率{self.rate_cap}以内部分的保费，按实缴保险费用{self.share}补贴"
@@ -927,8 +967,16 @@ class PremiumRule(Rule):
         return text
 
     def compute(self, v: Mapping[str, Any], steps: list[CalcStep], reasons: list[str]) -> tuple[Decimal | None, str]:
-        premium: Decimal = v["premium_wan"]
         parts: list[str] = []
+        if "premium_wan" in v:
+            premium: Decimal = v["premium_wan"]
+        else:
+            insured_: Decimal = v["insured_wan"]
+            rate_: Decimal = v["premium_rate_permille"]
+            premium = insured_ * rate_ / _THOUSAND
+            text = f"保费：{_w(insured_)}×{_f(rate_)}‰={_w(premium)}万元（按保险金额×费率计，以实缴保费为准）"
+            steps.append(CalcStep(text, _q(premium)))
+            parts.append(text)
         if "insured_wan" in v:
             insured: Decimal = v["insured_wan"]
             limit = insured * self.rate_cap.fraction
@@ -1079,11 +1127,24 @@ class PerUnitRule(Rule):
             product *= value
             factors.append(format_value(spec, value) if spec.type != "count" else _f(value))
         amount = product * self.rate.wan
+        if self.rate_is_max:
+            # 每人每年最高15万元: the product is the most that can be granted, not the grant
+            formula = "×".join(factors) + f"×{self.rate}=最多{_w(amount)}万元"
+            steps.append(CalcStep(formula, _q(amount)))
+            reasons.append(f"标准为“{self.per}最高{self.rate}”，算得的是上限，实际以核定为准")
+            return None, formula
         formula = "×".join(factors) + f"×{self.rate}={_w(amount)}万元"
         steps.append(CalcStep(formula, _q(amount)))
-        if self.rate_is_max:
-            reasons.append(f"标准为“最高{self.rate}”，算得的是上限，实际以核定为准")
         return amount, formula
+
+    def upper_bound(self, v: Mapping[str, Any]) -> Decimal | None:
+        steps: list[CalcStep] = []
+        self.compute(v, steps, [])
+        return steps[-1].value_wan
+
+    def unit_rate(self) -> tuple[Decimal, str]:
+        """The rate for one of each unit (每人每年最高15万元): what "每年补助多少" asks."""
+        return self.rate.wan, f"{self.per}{'最高' if self.rate_is_max else ''}{self.rate}"
 
 
 _RuleUnion = Annotated[
@@ -1133,6 +1194,80 @@ class NoRule(BaseModel):
     reason: str = Field(min_length=4)
 
 
+# ---------------------------------------------------------------- reading a question
+
+# A stated fact the rule takes as input weighs as much as a two-character cue word.
+_FACT_WEIGHT = 4
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
+_SEGMENT = re.compile(r"[^，。；？！,;?!\s]+")
+_DENIAL = re.compile(r"(?:不是|并非|不属于|不算)([^，。；？！,;?!\s也又而但呢吗]+)")
+_RECEIVED = re.compile(r"(?<![能可会要还])(?:已经获得|已获得|获得了|拿到了|已获|拿到|已拿|拿了|已领|领了|已收到|收到了|得到了)")
+_AWARD_WORD = re.compile(r"补助|奖励|补贴|资助|经费|贴息|奖金|\d+(?:\.\d+)?\s*万|[一二两三四五六七八九十百千]+万")
+_TOTAL = re.compile(
+    r"(?:一共|总共|合计|共计|总计)(?:能|可以|可|最多|最高|多少|有多少|拿|领|给|补|奖|是)"
+    r"|加起来|加在一起|加一起|合起来|两项|几项|各项|都算上|市里区里|市区两级"
+    r"|(?:补助|奖励|补贴|资助|贴息|支持)再?加上?"
+)
+_MOST = re.compile(r"最多|最高|上限|封顶|顶格|至多|最大")
+
+
+def asks_total(question: str) -> bool:
+    """The question asks for a sum over several awards (加起来, 一共能拿, 两项, 补助加叠加奖励)."""
+    return bool(_TOTAL.search(_plain(question)))
+
+
+def asks_most(question: str) -> bool:
+    """The question asks for the most that can be had (最多, 最高, 上限, 封顶)."""
+    return bool(_MOST.search(question))
+
+
+def _plain(text: str) -> str:
+    return text.translate(_QUOTES).replace(" ", "").replace("\u3000", "")
+
+
+def _covered_length(text: str, words: Sequence[str], skip: Sequence[tuple[int, int]]) -> int:
+    """Characters of ``text`` the words cover, longest word first, each stretch counted once."""
+    taken = [False] * len(text)
+    for a, b in skip:
+        for i in range(a, b):
+            taken[i] = True
+    total = 0
+    for word in sorted(set(words), key=len, reverse=True):
+        start = text.find(word) if word else -1
+        while start >= 0:
+            end = start + len(word)
+            if not any(taken[start:end]):
+                for i in range(start, end):
+                    taken[i] = True
+                total += len(word)
+                break
+            start = text.find(word, start + 1)
+    return total
+
+
+def _received_spans(text: str) -> list[tuple[int, int]]:
+    """Stretches of the question that tell of an award already received, with its amount or name."""
+    spans = []
+    for seg in _SEGMENT.finditer(text):
+        words = seg.group()
+        m = _RECEIVED.search(words)
+        if m is None or re.search(r"多少|吗|几|怎么|如何", words):
+            continue
+        if _AWARD_WORD.search(words, m.end()) or _AWARD_WORD.search(words[: m.start()]):
+            spans.append((seg.start(), seg.end()))
+    return spans
+
+
+def _denied(text: str) -> list[str]:
+    return [m.group(1) for m in _DENIAL.finditer(text)]
+
+
+def _is_denied(subject: str, denied: Sequence[str]) -> bool:
+    """The subject (三高企业) or its name without 企业/单位 (三高) is what the question says it is not."""
+    short = re.sub(r"(企业|单位|机构)$", "", subject)
+    return any(subject in d or (short and d.startswith(short)) for d in denied)
+
+
 # ---------------------------------------------------------------- the rule book
 
 
@@ -1173,26 +1308,66 @@ class RuleBook:
         )
 
     def select(self, question: str, clause_ids: Sequence[str]) -> list[Rule]:
-        """The rules of the given clauses, those whose cue words the question uses most first.
+        """The rules of the given clauses, those the question points at most strongly first.
 
-        Ties keep the clause order given (retrieval's ranking) and the file order within a clause.
+        A rule's weight is its cue words and the subjects it applies to (``score``), plus the facts
+        the question states that the rule takes as inputs. Ties keep the clause order given
+        (retrieval's ranking) and the file order within a clause.
         """
+        return [r for _, r in self.ranked(question, clause_ids)]
+
+    def ranked(self, question: str, clause_ids: Sequence[str], *, total: bool | None = None) -> list[tuple[int, Rule]]:
+        """``select`` with each rule's weight, best first."""
+        from assistant.params import cued_inputs
+
+        if total is None:
+            total = asks_total(question)
         seen: dict[str, tuple[int, Rule]] = {}
         for cid in clause_ids:
             for r in self.for_clause(cid):
                 if r.id not in seen:
                     seen[r.id] = (len(seen), r)
-        ranked = sorted(seen.values(), key=lambda e: (-self.score(question, e[1]), e[0]))
-        return [r for _, r in ranked]
+        weighted = []
+        for order, r in seen.values():
+            facts = [k for k in cued_inputs(question, r) if k != "tier"]
+            weighted.append((self.score(question, r, total=total) + _FACT_WEIGHT * len(facts), order, r))
+        weighted.sort(key=lambda e: (-e[0], e[1]))
+        return [(w, r) for w, _, r in weighted]
 
     @staticmethod
-    def score(question: str, rule: Rule) -> int:
-        """How strongly a question points at a rule: its cue words (weighted), whom it applies to, its tiers."""
-        text = question.replace(" ", "")
-        s = sum(len(c) * 2 for c in rule.cues if c in text)
-        s += sum(len(a) for a in rule.applies_to if a in text)
+    def score(question: str, rule: Rule, *, total: bool = False) -> int:
+        """How strongly a question points at a rule by its words.
+
+        Cue words count twice their length, each stretch of the question once (全国重点实验室 is
+        not also 重点实验室 and 实验室); tier names and the subjects the rule applies to count their
+        length, and a subject the question denies ("既不是三高也不是民营企业") counts against the
+        rule and for the rule whose ``not_for`` names it. Unless a total is asked, words in a
+        sentence about an award already received ("认定时拿了100万初创期补助") do not count: the
+        question is about something else.
+        """
+        text = _plain(question)
+        skip = [] if total else _received_spans(text)
+        s = 2 * _covered_length(text, rule.cues, skip)
         s += sum(len(t.name) for t in rule.tiers() if t.name in text)
+        denied = _denied(text)
+        for subject in rule.applies_to:
+            word = _plain(subject)
+            if _is_denied(word, denied):
+                s -= 2 * len(word)
+            elif word in text:
+                s += len(word)
+        for subject in rule.not_for:
+            word = _plain(subject)
+            if _is_denied(word, denied):
+                s += 2 * len(word)
+            elif word in text:
+                s -= len(word)
         return s
+
+    def cue_score(self, question: str, rule: Rule) -> int:
+        """The weight of the rule's own cue words and tier names alone (not whom it applies to)."""
+        text = _plain(question)
+        return 2 * _covered_length(text, rule.cues, []) + sum(len(t.name) for t in rule.tiers() if t.name in text)
 
     def overlapping(self, rule_id: str) -> tuple[Rule, ...]:
         """Rules the data marks as covering the same matter as this one (就高不重复 applies)."""
@@ -1287,7 +1462,10 @@ def _coerce(rule: Rule, inputs: Mapping[str, object]) -> dict[str, Any]:
                 f"give e.g. {key}={_EXAMPLE[spec.type]}",
                 message_zh=f"参数“{spec.zh}”的值“{raw}”无法识别，请按示例填写：{_EXAMPLE[spec.type]}。",
             ) from e
-    # derived: the growth rate from two years' figures, or last year's figure from the rate
+    # derived: last year's figure from the increase ("比去年多了30万"), the growth rate from two
+    # years' figures, or last year's figure from the rate
+    if "current_wan" in out and "increase_wan" in out and "last_wan" not in out and "growth_pct" not in out:
+        out["last_wan"] = out["current_wan"] - out["increase_wan"]
     if "current_wan" in out and "last_wan" in out and "growth_pct" not in out and out["last_wan"] > 0:
         out["growth_pct"] = (out["current_wan"] - out["last_wan"]) / out["last_wan"] * _HUNDRED
     elif "current_wan" in out and "growth_pct" in out and "last_wan" not in out:
@@ -1379,18 +1557,6 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
         cap_wan=_rule_cap(rule, values),
     )
     reasons: list[str] = [f"前提：{q}" for q in rule.qualifications] + list(rule.notes)
-    missing = rule.missing(values)
-    if missing:
-        return Calculation(
-            amount_wan=None,
-            formula=f"{rule.describe()}{f'（条件：{conds}）' if (conds := rule.conditions_text()) else ''}"
-            f"；需提供：{'、'.join(missing)}",
-            missing=missing,
-            steps=(CalcStep(f"规则：{rule.describe()}"),),
-            eligible=None,
-            reasons=tuple(reasons),
-            **base,  # type: ignore[arg-type]
-        )
     steps: list[CalcStep] = []
     failures: list[str] = []
     unverified: list[str] = []
@@ -1414,6 +1580,7 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
                 text += f"（{c.otherwise}）"
             failures.append(text)
             steps.append(CalcStep(text, Decimal(0)))
+    # a stated fact that fails a threshold settles it, whatever else is missing (个税9.8万 < 10万)
     if failures:
         return Calculation(
             amount_wan=_q(Decimal(0)),
@@ -1424,7 +1591,22 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
             reasons=tuple(failures + reasons),
             **base,  # type: ignore[arg-type]
         )
+    missing = rule.missing(values)
+    if missing:
+        return Calculation(
+            amount_wan=None,
+            formula=f"{rule.describe()}{f'（条件：{conds}）' if (conds := rule.conditions_text()) else ''}"
+            f"；需提供：{'、'.join(missing)}",
+            missing=missing,
+            steps=(CalcStep(f"规则：{rule.describe()}"),),
+            eligible=None,
+            reasons=tuple(reasons),
+            **base,  # type: ignore[arg-type]
+        )
     amount, formula = rule.compute(values, steps, reasons)
+    if amount is None and base["cap_wan"] is None:
+        bound = rule.upper_bound(values)
+        base["cap_wan"] = None if bound is None else _q(bound)
     eligible: bool | None = None if (unverified or rule.qualifications) else True
     if amount is not None and amount == 0 and rule.kind == "per_item" and formula.endswith("不符合条件"):
         eligible = False
@@ -1495,6 +1677,139 @@ def combine_overlapping(calcs: Sequence[Calculation], reason: str) -> Calculatio
 OVERLAP_REASON = "同类政策存在交叉、重复的，按“就高不重复”原则落实：取其中较高者，不叠加。"
 
 
+STACK_REASON = "合计为本条各项分别测算后相加；各项能否同时享受，以条款规定和主管部门认定为准。"
+
+
+def combine_stacked(
+    calcs: Sequence[Calculation],
+    rules: Sequence[Rule],
+    *,
+    combined: CombinedCapRule | None = None,
+    citation: Citation | None = None,
+) -> Calculation:
+    """The total of awards that stack (研发费用补助 + 叠加奖励; 认定奖励 + 运营补助), capped by the
+    text's combined cap when it has one (以上奖励补助合计每年每家孵化器最高500万元).
+
+    A part stated only as a maximum (最高50万元) makes the total a maximum: ``amount_wan`` is None
+    and ``cap_wan`` is the most the parts give together ("50万元（…）+最高50万元（…）=最多100万元").
+    When the definite parts alone reach the combined cap, the total is the cap, definitely. A part
+    with inputs missing leaves the total unknown and its inputs missing. ``calcs`` and ``rules``
+    are in the same order.
+    """
+    if len(calcs) != len(rules) or not calcs:
+        raise RuleError("combine_stacked needs one rule per calculation, and at least one")
+    low = high = Decimal(0)
+    terms: list[str] = []
+    steps: list[CalcStep] = []
+    missing: list[str] = []
+    for calc, rule in zip(calcs, rules, strict=True):
+        name = rule.title
+        if calc.missing:
+            missing += [m for m in calc.missing if m not in missing]
+            terms.append(f"（{name}：需提供{'、'.join(calc.missing)}）")
+        elif calc.amount_wan is not None:
+            low += calc.amount_wan
+            high += calc.amount_wan
+            why = "，不符合条件" if calc.eligible is False else ""
+            terms.append(f"{_w(calc.amount_wan)}万元（{name}{why}）")
+        elif calc.cap_wan is not None:
+            high += calc.cap_wan
+            terms.append(f"最高{_w(calc.cap_wan)}万元（{name}）")
+        else:  # pragma: no cover - every calculation without missing inputs has an amount or a cap
+            missing.append(name)
+            terms.append(f"（{name}：未能测算）")
+        steps.append(CalcStep(f"{name}：{calc.formula}", calc.amount_wan if calc.amount_wan is not None else calc.cap_wan))
+    head = "+".join(terms)
+    first = calcs[0]
+    reasons = [STACK_REASON] + [r for c in calcs for r in c.reasons]
+    if missing:
+        formula = f"{head}：合计还需提供{'、'.join(missing)}"
+        amount: Decimal | None = None
+        cap: Decimal | None = None
+    else:
+        definite = low == high
+        formula = f"{head}={'' if definite else '最多'}{_w(high)}万元"
+        if combined is not None:
+            limit = combined.cap.wan
+            phrase = f"以上奖励补助合计{combined.cap_phrase(combined.cap)}"
+            if high > limit:
+                formula += f"，超过{phrase}，按{'' if low >= limit else '最多'}{_w(limit)}万元"
+            else:
+                formula += f"，未超过{phrase}"
+            low, high = min(low, limit), min(high, limit)
+        amount = _q(low) if low == high else None
+        cap = _q(high)
+        steps.append(CalcStep(formula, amount if amount is not None else cap))
+    ids = [r.id for r in rules]
+    return Calculation(
+        rule_id=combined.id if combined is not None else "+".join(ids),
+        clause_id=combined.clause_id if combined is not None else first.clause_id,
+        amount_wan=amount,
+        formula=formula,
+        inputs={k: v for c in calcs for k, v in c.inputs.items()},
+        missing=tuple(missing),
+        steps=tuple(steps),
+        eligible=False if all(c.eligible is False for c in calcs) else None,
+        reasons=tuple(dict.fromkeys(reasons)),
+        citation=citation if citation is not None else first.citation,
+        source_span=combined.source_span if combined is not None else "；".join(r.source_span for r in rules),
+        cap_wan=cap,
+    )
+
+
+def _most_calculation(
+    rule: Rule, values: Mapping[str, Any], calc: Calculation, *, most: bool, citation: Citation | None
+) -> Calculation | None:
+    """For a question that lacks inputs: the rule's own maximum, when the question asks for the
+    most (最多/最高) and the maximum does not depend on the missing facts.
+
+    A per-unit rule takes its longest duration (最长2年) for a missing duration when the most is
+    asked, and states its rate per unit (每人每年最高15万元) when no unit is given at all.
+    """
+    if isinstance(rule, PerUnitRule):
+        filled = dict(values)
+        notes = []
+        if most:
+            for u in rule.units:
+                if u.input not in filled and u.max is not None:
+                    spec = rule.input_spec(u.input)
+                    filled[u.input] = int(u.max.value) if spec.type == "count" else u.max.value
+                    notes.append(f"未给出{spec.zh}，按{rule.title}最长{u.max}计")
+        if notes and not rule.missing(filled):
+            out = calculate(rule, filled, citation=citation)
+            return dataclasses.replace(out, reasons=(*notes, *out.reasons))
+        if any(u.input in values for u in rule.units):
+            return None
+        rate, phrase = rule.unit_rate()
+        return dataclasses.replace(
+            calc,
+            formula=f"{rule.describe()}（{phrase}）",
+            missing=(),
+            steps=(CalcStep(f"{phrase}（标准，不是测算金额）", _q(rate)),),
+            cap_wan=_q(rate),
+            reasons=(
+                *calc.reasons,
+                f"以上为{phrase}的标准；总额按{'、'.join(rule.input_spec(u.input).zh for u in rule.units)}计算",
+            ),
+        )
+    if not most or any(n in values for n in rule.core_inputs() if n != "tier"):
+        return None
+    stated = rule.stated_max()
+    if stated is None:
+        return None
+    cap, phrase = stated
+    top = rule.top_tier()
+    head = f"未说明类别，按最高的{top.name}计：" if top is not None and "tier" not in values else ""
+    return dataclasses.replace(
+        calc,
+        formula=f"{rule.describe()}；{head}最多{_w(cap)}万元",
+        missing=(),
+        steps=(CalcStep(f"{phrase}（上限，不是测算金额）", _q(cap)),),
+        cap_wan=_q(cap),
+        reasons=(*calc.reasons, f"以上为本项规定的上限；测算具体金额还需提供：{'、'.join(calc.missing)}"),
+    )
+
+
 def calculate_question(
     question: str,
     clause_ids: Sequence[str],
@@ -1504,33 +1819,104 @@ def calculate_question(
     overlap_reason: str = OVERLAP_REASON,
     limit: int = 3,
 ) -> list[Calculation]:
-    """The calculations an amount question asks for, over the clauses retrieval found.
+    """The calculations an amount question asks for, over the clauses retrieval found; the first
+    is the headline — the one that answers the question — and the parts behind it follow.
 
-    The rules of ``clause_ids`` are ranked by the question's cue words; the best-scoring ones (ties
-    kept, at most ``limit``; the first rule when no cue matches) are computed from the facts
-    the question states (``assistant.params.extract_params``). When two of them are marked as
-    overlapping, a 就高不重复 result is appended (``combine_overlapping``). ``citations`` maps a
-    clause id to the chain's ``Citation`` for it, so each calculation cites its clause.
+    The rules of ``clause_ids`` are ranked by the question's words and the facts it states
+    (``RuleBook.ranked``); the best-scoring ones (ties kept, at most ``limit``; the first rule when
+    nothing matches) are computed from the facts the question states
+    (``assistant.params.extract_params``). Then the headline:
+
+    - a total (加起来, 一共能拿, 两项, 补助加叠加奖励) over the rules of the top rule's clause that
+      the question names, or a question matching a combined cap (以上奖励补助合计…最高500万元):
+      ``combine_stacked`` of them, capped by the clause's combined cap;
+    - otherwise, for rules marked overlapping: the 就高不重复 result (``combine_overlapping``);
+    - otherwise the best rule's calculation.
+
+    A question that asks for the most (最多/最高) but states no facts gets the rule's own maximum
+    (``cap_wan``, nothing missing) when that maximum does not depend on the facts. ``citations``
+    maps a clause id to the chain's ``Citation`` for it, so each calculation cites its clause.
     """
     from assistant.params import extract_params
 
     book = rules if rules is not None else load_rules()
-    ranked = book.select(question, clause_ids)
+    total = asks_total(question)
+    most = asks_most(question)
+    ranked = book.ranked(question, clause_ids, total=total)
     if not ranked:
         return []
-    top = book.score(question, ranked[0])
-    chosen = [r for r in ranked if book.score(question, r) == top][:limit] if top > 0 else ranked[:1]
-    out: list[Calculation] = []
-    for rule in chosen:
+    top = ranked[0][0]
+    chosen = [r for w, r in ranked if w == top][:limit] if top > 0 else [ranked[0][1]]
+
+    def run(rule: Rule) -> Calculation:
         values, _ = extract_params(question, rule)
         cite = (citations or {}).get(rule.clause_id)
-        out.append(calculate(rule, values, citation=cite))
+        calc = calculate(rule, values, citation=cite)
+        if calc.missing:
+            return _most_calculation(rule, values, calc, most=most, citation=cite) or calc
+        return calc
+
+    out = [run(rule) for rule in chosen]
     by_id = {c.rule_id: c for c in out}
+
+    parts, combined = _stack_parts(book, question, ranked, total=total, top=top)
+    if parts:
+        part_calcs = [by_id.get(r.id) or run(r) for r in parts]
+        cite = (citations or {}).get(combined.clause_id) if combined is not None else None
+        head = combine_stacked(part_calcs, parts, combined=combined, citation=cite)
+        rest = [c for c in out if c.rule_id not in {r.id for r in parts}]
+        return [head, *part_calcs, *rest]
+
+    combos: list[Calculation] = []
     for rule in chosen:
         pair = [by_id[o.id] for o in book.overlapping(rule.id) if o.id in by_id and o.id > rule.id]
         if pair:
-            out.append(combine_overlapping([by_id[rule.id], *pair], overlap_reason))
-    return out
+            combos.append(combine_overlapping([by_id[rule.id], *pair], overlap_reason))
+    return [*combos, *out]
+
+
+def _stack_parts(
+    book: RuleBook, question: str, ranked: Sequence[tuple[int, Rule]], *, total: bool, top: int
+) -> tuple[list[Rule], CombinedCapRule | None]:
+    """The awards a total is asked over, and the combined cap that limits them, if any.
+
+    A total is over the rules of the best rule's clause whose own cue words the question uses;
+    a question matching a combined-cap rule as strongly as anything else (孵化器一年最多能拿多少)
+    asks about all of its members. Rules marked overlapping (就高不重复) never stack.
+    """
+    if top <= 0:
+        return [], None
+    best = [r for w, r in ranked if w == top]
+    combined = next((r for r in best if isinstance(r, CombinedCapRule)), None)
+    if not total and combined is None:
+        return [], None
+    anchor = combined or best[0]
+    if total:
+        parts = [
+            r
+            for _, r in ranked
+            if r.clause_id == anchor.clause_id and not isinstance(r, CombinedCapRule) and book.cue_score(question, r) > 0
+        ]
+    else:
+        assert combined is not None
+        parts = [book.get(m) for m in combined.members]
+    kept: list[Rule] = []
+    for r in parts:
+        if not any(r.id in k.overlaps or k.id in r.overlaps for k in kept):
+            kept.append(r)
+    if len(kept) < 2:
+        return [], None
+    if combined is None:
+        ids = {r.id for r in kept}
+        combined = next(
+            (
+                r
+                for r in book.for_clause(anchor.clause_id)
+                if isinstance(r, CombinedCapRule) and r.clause_id == anchor.clause_id and ids & set(r.members)
+            ),
+            None,
+        )
+    return kept, combined
 
 
 # ---------------------------------------------------------------- for people: policyqa calc

@@ -19,10 +19,10 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from corpus.errors import InputError, PolicyQAError
 from corpus.records import Clause, DocKind, PolicyDocument
 from corpus.settings import Settings
-from assistant.compose import Evidence, compose_answer, compose_no_basis, numbers_without_source
+from assistant.compose import Evidence, compose_answer, compose_no_basis, merge_answers, numbers_without_source
 from assistant.evidence import Support, best_span, support, topic_terms
 from assistant.records import Answer, Calculation
-from assistant.understand import Understanding, understand
+from assistant.understand import Understanding, split_question, understand
 from index.store import ClauseIndex, Hit
 
 __all__ = ["Assistant", "Turn", "Calculator", "build_chain", "AnswerIntegrityError", "MIN_COVERAGE", "MIN_DENSE"]
@@ -85,7 +85,8 @@ class Assistant:
         self.index = index
         self.settings = settings
         self.calculator = calculator
-        self.chain: Runnable[dict[str, Any], Answer] = build_chain(self)
+        self.single: Runnable[dict[str, Any], Answer] = build_chain(self)
+        self.chain: Runnable[dict[str, Any], Answer] = RunnableLambda(self.route, name="route")
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> Assistant:
@@ -107,6 +108,32 @@ class Assistant:
     def answer(self, question: str, history: Sequence[Any] = ()) -> Answer:
         """A cited answer to ``question``; ``history`` is the earlier user questions."""
         return self.chain.invoke({"question": question, "history": history})
+
+    def route(self, data: dict[str, Any]) -> Answer:
+        """A compound question ("…多少？另外…？", "厦门和山东…分别…") is answered part by part,
+        each part as a question of its own (a later part may lean on the earlier ones); otherwise,
+        or when splitting gains nothing, the question is answered whole."""
+        started = time.perf_counter()
+        whole = self.single.invoke(data)
+        history = _normalise_history(data.get("history"))
+        u = understand(whole.question, history)
+        if u.followup or u.injected:
+            return whole
+        parts = split_question(u.query)
+        if len(parts) < 2:
+            return whole
+        answers: list[tuple[str, Answer]] = []
+        for i, part in enumerate(parts):
+            answers.append((part, self.single.invoke({"question": part, "history": list(parts[:i])})))
+        with_basis = [a for _, a in answers if not a.no_basis]
+        cited = [frozenset(c.clause_id for c in a.citations) for a in with_basis]
+        out_of_region = [a for _, a in answers if a.no_basis and a.region and not a.related]
+        if not with_basis or len(with_basis) + len(out_of_region) < len(answers) or len(set(cited)) < len(cited):
+            return whole  # a part lost its context, or the parts say the same thing: answer whole
+        merged = merge_answers(whole.question, whole.condensed_question, answers)
+        retrieved = [cid for _, a in answers for cid in a.retrieved]
+        merged = dataclasses.replace(merged, retrieved=tuple(dict.fromkeys(retrieved)))
+        return self._checked(merged, u, started)
 
     # -- steps ------------------------------------------------------------------------------
     def validate(self, data: dict[str, Any]) -> Turn:
@@ -245,20 +272,25 @@ class Assistant:
         """Every figure in the answer must come from a cited clause, a calculation or metadata."""
         answer = turn.answer
         assert answer is not None and turn.u is not None
+        retrieved = [h.clause.id for h in turn.hits]
+        if answer.intent == "validity" and not answer.no_basis:  # looked up from the closing provisions
+            retrieved = [c.clause_id for c in answer.citations] + retrieved
+        answer = dataclasses.replace(answer, retrieved=tuple(dict.fromkeys(retrieved)))
+        return self._checked(answer, turn.u, turn.started)
+
+    def _checked(self, answer: Answer, u: Understanding, started: float) -> Answer:
         today = self.today()
         meta = [
             f"{d.title} {d.doc_no or ''} {d.validity(today).describe()} {d.region}"
             for d in self.documents
             if d.id in {c.doc_id for c in (*answer.citations, *answer.related)}
         ]
-        bad = numbers_without_source(answer, meta + [turn.u.region or "", "".join(turn.u.injected)] if answer.no_basis else meta)
+        sources = meta + [u.region or "", "".join(u.injected)] if answer.no_basis else meta
+        sources += list(answer.parts)  # a compound answer names each part as asked
+        bad = numbers_without_source(answer, sources)
         if bad:
-            raise AnswerIntegrityError(f"answer to {turn.question!r} states figures with no source: {bad!r}")
-        elapsed = (time.perf_counter() - turn.started) * 1000
-        retrieved = [h.clause.id for h in turn.hits]
-        if answer.intent == "validity" and not answer.no_basis:  # looked up from the closing provisions
-            retrieved = [c.clause_id for c in answer.citations] + retrieved
-        return dataclasses.replace(answer, retrieved=tuple(dict.fromkeys(retrieved)), elapsed_ms=elapsed)
+            raise AnswerIntegrityError(f"answer to {answer.question!r} states figures with no source: {bad!r}")
+        return dataclasses.replace(answer, elapsed_ms=(time.perf_counter() - started) * 1000)
 
 
 def _answers(s: Support) -> bool:

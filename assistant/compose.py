@@ -18,7 +18,7 @@ from assistant.evidence import NUMBER, best_span, key_fragment
 from assistant.records import NO_BASIS, Answer, Calculation, Citation
 from assistant.understand import Understanding
 
-__all__ = ["Evidence", "make_citation", "compose_answer", "compose_no_basis", "numbers_without_source"]
+__all__ = ["Evidence", "make_citation", "compose_answer", "compose_no_basis", "merge_answers", "answer_text", "numbers_without_source"]
 
 _CLOSING_OVERLAP = re.compile(r"就高不重复|以本措施为准|不重复(享受|支持)")
 
@@ -150,14 +150,8 @@ def compose_answer(
     citations: list[Citation] = []
     for ev in evidence:
         citations.append(make_citation(len(citations) + 1, ev.clause, ev.quote, today))
-    first = citations[0]
     calcs = _number_calculations(calculations, citations)
     lead = _lead(u, evidence, citations, calcs, today, idf)
-    lines = [lead, "", "依据："]
-    show_region = u.region is None or region_scope is not None
-    for c in citations:
-        where = f"（{c.region}）" if show_region else ""
-        lines.append(f"[{c.n}] {c.reference}{where}：“{c.quote}”")
     notices: list[str] = []
     if u.injected:
         notices.append("您的问题中包含要求改变回答规则或声称政策已变更的内容，本回答不予采纳，仅依据政策原文作答。")
@@ -176,18 +170,85 @@ def compose_answer(
         notices.append(text)
     for calc in calcs:
         notices.extend(r for r in calc.reasons if r not in notices)
-    if notices:
-        lines += ["", "提示："] + [f"· {n}" for n in notices]
+    show_region = u.region is None or region_scope is not None
     return Answer(
         question=u.question,
         condensed_question=u.condensed,
-        text="\n".join(lines),
+        text=answer_text([lead], citations, notices, show_region=show_region),
+        lead=lead,
         no_basis=False,
         citations=tuple(citations),
         calculations=tuple(calcs),
         notices=tuple(notices),
         intent=u.intent,
         region=u.region,
+    )
+
+
+def answer_text(leads: Sequence[str], citations: Sequence[Citation], notices: Sequence[str], *, show_region: bool) -> str:
+    """The answer as shown: the direct answer(s), the quoted basis, then notices."""
+    lines = list(leads) + ["", "依据："]
+    for c in citations:
+        where = f"（{c.region}）" if show_region else ""
+        lines.append(f"[{c.n}] {c.reference}{where}：“{c.quote}”")
+    if notices:
+        lines += ["", "提示："] + [f"· {n}" for n in notices]
+    return "\n".join(lines)
+
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"  # not digits: the figure check reads only policy figures
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def merge_answers(question: str, condensed: str, parts: Sequence[tuple[str, Answer]]) -> Answer:
+    """One answer to a compound question from the answers to its parts: each part's direct answer
+    in turn, citations numbered once across parts (the same clause and quote keep one number)."""
+    citations: list[Citation] = []
+    calcs: list[Calculation] = []
+    notices: list[str] = []
+    related: list[Citation] = []
+    leads: list[str] = []
+    for i, (part, a) in enumerate(parts, start=1):
+        renumber: dict[int, int] = {}
+        for c in a.citations:
+            same = next((x for x in citations if x.clause_id == c.clause_id and x.quote == c.quote), None)
+            if same is None:
+                same = dataclasses.replace(c, n=len(citations) + 1)
+                citations.append(same)
+            renumber[c.n] = same.n
+        for calc in a.calculations:
+            cite = calc.citation
+            if cite is not None and cite.n in renumber:
+                cite = dataclasses.replace(cite, n=renumber[cite.n])
+            calcs.append(dataclasses.replace(calc, citation=cite))
+        lead = a.lead if not a.no_basis else f"{NO_BASIS}。" + a.lead.removeprefix(f"{NO_BASIS}。")
+        lead = _MARKER.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", lead)
+        leads.append(f"{_CIRCLED[i - 1] if i <= len(_CIRCLED) else '·'} 关于“{part.strip('？?。 ')}”：{lead}")
+        for n in a.notices:
+            n = _MARKER.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", n)
+            if n not in notices:
+                notices.append(n)
+        related.extend(c for c in a.related if c.clause_id not in {r.clause_id for r in related})
+    if not citations:  # no part has a basis: one refusal, with the pointers
+        first = parts[0][1]
+        text = "\n".join([*leads, *(["", "以下条款内容相近，仅供参考，并非对您问题的回答："] if related else []),
+                          *(f"- {c.reference}（{c.region}）" for c in related)])
+        return dataclasses.replace(first, question=question, condensed_question=condensed, text=text, lead=leads[0],
+                                   related=tuple(dataclasses.replace(c, n=k) for k, c in enumerate(related, 1)),
+                                   notices=tuple(notices), parts=tuple(p for p, _ in parts))
+    intents = [a.intent for _, a in parts if not a.no_basis]
+    return Answer(
+        question=question,
+        condensed_question=condensed,
+        text=answer_text(leads, citations, notices, show_region=True),
+        lead="\n".join(leads),
+        no_basis=False,
+        citations=tuple(citations),
+        calculations=tuple(calcs),
+        notices=tuple(notices),
+        intent=intents[0] if len(set(intents)) == 1 else "multi",
+        region=None,
+        parts=tuple(p for p, _ in parts),
     )
 
 
@@ -203,6 +264,7 @@ def compose_no_basis(u: Understanding, reason: str, related: Sequence[Evidence],
         question=u.question,
         condensed_question=u.condensed,
         text="\n".join(lines),
+        lead=lines[0],
         no_basis=True,
         related=rel,
         notices=notices,

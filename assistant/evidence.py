@@ -135,7 +135,8 @@ def best_span(clause: Clause, query: str, idf: Callable[[str], float], intent: s
     if not spans:
         return text
     terms = topic_terms(query)
-    scored = [_score(text[a:b], terms, idf, intent) for a, b in spans]
+    # a question (a FAQ's 问, "企业何时可以申请？") is never the answer to quote
+    scored = [_score(text[a:b], terms, idf, intent) - (100.0 if text[a:b].rstrip().endswith(("？", "?")) else 0.0) for a, b in spans]
     i = max(range(len(spans)), key=lambda j: (scored[j], -j))
     start, end = spans[i]
     # a numbered measure's first sentence is only its title ("7.开展数字化赋能行动。"): skip it

@@ -29,6 +29,7 @@ __all__ = [
     "ITEM_ATTRIBUTES",
     "InputSpec",
     "Mention",
+    "cued_inputs",
     "extract_params",
     "find_mentions",
     "format_value",
@@ -65,7 +66,10 @@ INPUTS: dict[str, InputSpec] = {
         _spec("base_wan", "计算基数金额", "money"),
         _spec("current_wan", "本年度金额", "money", "今年", "本年", "当年", "本年度", "年度", "今年度"),
         _spec("last_wan", "上年度金额", "money", "去年", "上年", "上一年", "上年度", "前一年"),
-        _spec("growth_pct", "较上年增长率", "pct", "增长", "增幅", "增速", "增长率", "同比"),
+        _spec(
+            "growth_pct", "较上年增长率", "pct", "增长", "增幅", "增速", "增长率", "同比", "涨", "上涨", "增加", "提高", "多了"
+        ),
+        _spec("increase_wan", "较上年增加额", "money", "多了", "增加了", "增长了", "涨了", "多出", "增加"),
         _spec("loan_wan", "贷款金额", "money", "贷款", "借款", "融资", "贷了", "借了", "授信", "贷"),
         _spec("rate_pct", "贷款年利率", "pct", "年利率", "利率", "年化", "利息率", "融资成本", "利息是"),
         _spec("lpr_pct", "一年期贷款市场报价利率（LPR）", "pct", "LPR", "lpr", "报价利率", "市场报价利率"),
@@ -111,7 +115,7 @@ INPUTS: dict[str, InputSpec] = {
         _spec("fee_wan", "实际支付费用", "money", "费用", "租金", "使用费", "支付", "租赁费", "付了", "花了"),
         _spec("items", "逐项明细", "items"),
         _spec("count", "数量", "count", "家", "个", "项", "孵化"),
-        _spec("persons", "人数", "count", "人", "名", "位", "博士后"),
+        _spec("persons", "人数", "count", "人", "名", "位", "个人", "博士后"),
         _spec("person_times", "培训人次", "count", "人次"),
         _spec("days", "培训天数", "count", "天", "日"),
         _spec("years", "年数", "years", "年"),
@@ -381,21 +385,30 @@ def _fmt(value: object) -> str:
 # ---------------------------------------------------------------- mentions in a question
 
 _CN = "零〇一二两三四五六七八九十百千"
+# Words that begin with 成 after a digit but are not tenths (三成果, 一成不变, 两成都 …).
+_CHENG_WORDS = "[果长为本立功交熟员都品型就绩效套批分像年人不绩]"
 _CN_START = "零〇一二两三四五六七八九十"
 _NUM = rf"(?:\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_START}][{_CN}]*)"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("pct", re.compile(rf"百分之(?P<cn>{_NUM})|(?P<num>{_NUM})\s*[%％]")),
+    (
+        "pct",
+        re.compile(
+            rf"百分之(?P<cn>{_NUM})|(?P<num>{_NUM})\s*[%％]"
+            # 成 = tenths (涨了一成, 两成半): a single digit, and not the first character of a word
+            rf"|(?<![{_CN}\d])(?P<cheng>[一二两三四五六七八九]|[1-9](?:\.\d)?)成(?P<half>半)?(?!{_CHENG_WORDS})"
+        ),
+    ),
     ("permille", re.compile(rf"千分之(?P<cn>{_NUM})|(?P<num>{_NUM})\s*‰")),
     # money: a multiplier (万/亿) or 元 must follow the number
     (
         "money",
         re.compile(
-            rf"(?P<num>{_NUM})(?P<mult>千万|百万|万|亿)(?P<yuan>元|块钱|块)?|(?P<num2>{_NUM})\s*(?P<yuan2>元|块钱)"
+            rf"(?P<num>{_NUM})(?P<mult>千万|百万|万|个亿|亿)(?P<yuan>元|块钱|块)?|(?P<num2>{_NUM})\s*(?P<yuan2>元|块钱)"
         ),
     ),
     ("duration", re.compile(rf"(?P<num>{_NUM}|半)\s*(?P<unit>个月|个半月|年半|年)(?![0-9度])")),
-    ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个|名|位|人|台套|台|套|家|项|件|天|日|级)")),
+    ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级)")),
 )
 _YEAR_DATE = re.compile(r"^(1[89]|20)\d\d$")
 
@@ -416,6 +429,16 @@ _RULE_STRONG = (
     "提高至",
     "提高到",
     "标准为",
+    # a claimed outcome, not a fact: "一年最多能拿2000万对吧", "是不是能拿600万"
+    "能拿",
+    "能领",
+    "能得",
+    "可以拿",
+    "可拿",
+    "能获得",
+    "可获得",
+    "能补",
+    "可以补",
 )
 _RULE_WEAK = (
     "补助",
@@ -500,12 +523,16 @@ def find_mentions(question: str) -> list[Mention]:
 
 def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
     try:
-        if kind in ("pct", "permille"):
+        if kind == "pct" and m.group("cheng") is not None:
+            # 一成 = 10%, 三成半 = 35%
+            value = parse_cn_number(m.group("cheng")) * 10 + (5 if m.group("half") else 0)
+            unit = ""
+        elif kind in ("pct", "permille"):
             value = parse_cn_number(m.group("cn") or m.group("num"))
             unit = ""
         elif kind == "money":
             if m.group("num") is not None:
-                value = parse_cn_number(m.group("num") + m.group("mult")) / _WAN
+                value = parse_cn_number(m.group("num") + m.group("mult").replace("个", "")) / _WAN
             else:
                 value = parse_cn_number(m.group("num2")) / _WAN
             unit = ""
@@ -557,6 +584,17 @@ def extract_params(question: str, rule: Rule) -> tuple[dict[str, object], tuple[
     Only facts are taken: the policy's own numbers quoted in the question are skipped, and an
     input the question does not state is reported missing rather than guessed.
     """
+    values, _ = _extract(question, rule)
+    return values, rule.missing(values)
+
+
+def cued_inputs(question: str, rule: Rule) -> tuple[str, ...]:
+    """The inputs of ``rule`` the question states with the words that name them ("利息12万",
+    "研发费用600万") — not those filled only because a figure was left over — and its tier."""
+    return _extract(question, rule)[1]
+
+
+def _extract(question: str, rule: Rule) -> tuple[dict[str, object], tuple[str, ...]]:
     wanted = rule.wanted_inputs()
     specs = {name: rule.input_spec(name) for name in wanted}
     text = question.translate(_FULLWIDTH)
@@ -582,6 +620,7 @@ def extract_params(question: str, rule: Rule) -> tuple[dict[str, object], tuple[
             prev = (i, name)
         else:
             prev = None
+    cued = set(assigned.values())
     # 2. a single input of a kind still unfilled takes the single unassigned mention of that kind
     for kind, types in _KIND_TYPES.items():
         free = [i for i, m in enumerate(mentions) if m.kind == kind and i not in assigned]
@@ -614,11 +653,14 @@ def extract_params(question: str, rule: Rule) -> tuple[dict[str, object], tuple[
         count = next((m for m in mentions if m.kind == "count" and m.unit in rule.item_nouns()), None)
         if "count" in wanted and count is not None and "items" not in values:
             values["count"] = int(count.value)
+            cued.add("count")  # counted by the rule's own noun (3家, 两台)
     if "tier" in wanted:
         tier = rule.match_tier(text)
         if tier is not None:
             values["tier"] = tier
-    return values, rule.missing(values)
+    if any(a in cued for a in item_attrs) and "items" in values:
+        cued.add("items")
+    return values, tuple(n for n in values if n in cued or n == "tier")
 
 
 # An input only a cue word may fill: guessing them from position would put a number in the wrong place.
@@ -633,6 +675,9 @@ _NEVER_BY_DEFAULT = {
 }
 
 
+_PERSON_UNITS = ("人", "名", "位", "个人")
+
+
 def specs_or_item(specs: Mapping[str, InputSpec], name: str) -> InputSpec:
     return specs.get(name) or INPUTS[name]
 
@@ -645,9 +690,10 @@ def _count_fits(spec: InputSpec, m: Mention) -> bool:
     if spec.name == "days":
         return m.unit in ("天", "日")
     if spec.name == "person_times":
-        return m.unit == "人次"
+        # 5个人培训3天 is 5人次 each day: people count as person-times of a per-day rate
+        return m.unit in ("人次", *_PERSON_UNITS)
     if spec.name == "persons":
-        return m.unit in ("人", "名", "位", "个")
+        return m.unit in (*_PERSON_UNITS, "个")
     return m.unit not in ("天", "日", "人次")
 
 
@@ -684,6 +730,8 @@ def _best_by_cue(
                 score = (len(cue), 50)
             if score is not None and (best is None or score > best[:2]):
                 best = (score[0], score[1], name)
+    if best is None and m.kind != "count":
+        best = _cue_after(text, mentions, i, candidates, specs)
     if best is None:
         return None
     name = best[2]
@@ -694,6 +742,23 @@ def _best_by_cue(
         elif any(w in window for w in ("今年", "本年", "当年", "本年度", "今年度")):
             name = "current_wan"
     return name
+
+
+def _cue_after(
+    text: str, mentions: Sequence[Mention], i: int, candidates: Sequence[str], specs: Mapping[str, InputSpec]
+) -> tuple[int, int, str] | None:
+    """A cue written right after the figure ("付了12万利息", "40万的租金"), when none stands before it."""
+    m = mentions[i]
+    hi = min([text.find(d, m.end) for d in _DELIMS if d in text[m.end :]] or [len(text)])
+    if i + 1 < len(mentions):
+        hi = min(hi, mentions[i + 1].start)
+    after = text[m.end : hi].removeprefix("的")
+    best: tuple[int, int, str] | None = None
+    for name in candidates:
+        for cue in specs_or_item(specs, name).cues:
+            if after.startswith(cue) and (best is None or len(cue) > best[0]):
+                best = (len(cue), 0, name)
+    return best
 
 
 def _convert(spec: InputSpec, m: Mention) -> object:

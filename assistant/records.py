@@ -111,6 +111,8 @@ class Answer:
     region: str | None = None  # the region the question named, if any
     retrieved: tuple[str, ...] = ()  # clause ids retrieved, best first (for evaluation)
     elapsed_ms: float = 0.0
+    lead: str = ""  # the direct answer, the text's first paragraph
+    parts: tuple[str, ...] = ()  # the sub-questions of a compound question, each answered in turn
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,5 +128,6 @@ class Answer:
             "intent": self.intent,
             "region": self.region,
             "retrieved": list(self.retrieved),
+            "parts": list(self.parts),
             "elapsed_ms": round(self.elapsed_ms, 1),
         }

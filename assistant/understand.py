@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Understanding", "detect_region", "detect_intent", "strip_injections", "condense", "understand", "REGION_ALIASES"]
+__all__ = ["Understanding", "split_question", "detect_regions", "detect_region", "detect_intent", "strip_injections", "condense", "understand", "REGION_ALIASES"]
 
 # Place names → the region they denote, most specific first. A document of region R applies to a
 # question about region Q when Q starts with R (a provincial policy covers its cities).
@@ -183,3 +183,60 @@ def understand(question: str, history: tuple[str, ...] = ()) -> Understanding:
         injected=injected,
         followup=followup,
     )
+
+
+_PART_BREAK = re.compile(r"(?<=[？?；;])|(?=另外|此外|还有就是|同时想问)")
+_REGION_JOIN = "和|与|跟|及|以及|、"
+
+
+def detect_regions(text: str) -> list[tuple[str, str]]:
+    """Every distinct region a text names, in order of mention, as (canonical region, word)."""
+    found: dict[str, tuple[int, str]] = {}
+    for word, region in REGION_ALIASES:
+        if word in _SHORT_ALIASES:
+            continue
+        pos = text.find(word)
+        if pos < 0 or _DESTINATION.search(text[max(0, pos - 3) : pos]):
+            continue
+        # a more specific name of a region already found (厦门 beside 福建) does not count twice
+        if any(r.startswith(region) or region.startswith(r) for r in found):
+            continue
+        found[region] = (pos, word)
+    return [(r, w) for r, (_, w) in sorted(found.items(), key=lambda e: e[1][0])]
+
+
+def _per_region(part: str) -> list[str]:
+    """'厦门和山东对…分别是多少' → '厦门对…分别是多少', '山东对…分别是多少'."""
+    named = detect_regions(part)
+    if len(named) < 2:
+        return [part]
+    out = []
+    for _, keep in named:
+        text = part
+        for _, other in named:
+            if other != keep:
+                text = re.sub(f"({_REGION_JOIN})?{re.escape(other)}({_REGION_JOIN})?", "", text, count=1)
+        out.append(text)
+    return out
+
+
+def split_question(text: str) -> list[str]:
+    """The sub-questions of a compound question, each standing alone; [text] when it is one question.
+
+    Parts are cut after question marks and before 另外/此外; a piece with no topic words of its own
+    ("去哪申请？") stays with the part before it. A part naming two regions becomes one part each.
+    """
+    from assistant.evidence import topic_terms  # evidence imports this module's place names
+
+    parts: list[str] = []
+    for piece in (p.strip(" ，,") for p in _PART_BREAK.split(text)):
+        if not piece:
+            continue
+        if parts and not topic_terms(piece):
+            parts[-1] += piece
+        elif parts and not topic_terms(parts[-1]):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    out = [q for p in parts for q in _per_region(p)]
+    return out if len(out) > 1 else [text]
