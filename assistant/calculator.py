@@ -1225,12 +1225,17 @@ def _plain(text: str) -> str:
     return text.translate(_QUOTES).replace(" ", "").replace("\u3000", "")
 
 
-def _covered_length(text: str, words: Sequence[str], skip: Sequence[tuple[int, int]]) -> int:
-    """Characters of ``text`` the words cover, longest word first, each stretch counted once."""
+def _taken(text: str, skip: Sequence[tuple[int, int]]) -> list[bool]:
     taken = [False] * len(text)
     for a, b in skip:
         for i in range(a, b):
             taken[i] = True
+    return taken
+
+
+def _covered_length(text: str, words: Sequence[str], taken: list[bool]) -> int:
+    """Characters of ``text`` the words cover, longest word first, each stretch counted once
+    (``taken`` marks what earlier words, or skipped sentences, already hold)."""
     total = 0
     for word in sorted(set(words), key=len, reverse=True):
         start = text.find(word) if word else -1
@@ -1346,9 +1351,9 @@ class RuleBook:
         question is about something else.
         """
         text = _plain(question)
-        skip = [] if total else _received_spans(text)
-        s = 2 * _covered_length(text, rule.cues, skip)
-        s += sum(len(t.name) for t in rule.tiers() if t.name in text)
+        taken = _taken(text, [] if total else _received_spans(text))
+        s = 2 * _covered_length(text, rule.cues, taken)
+        s += _covered_length(text, [t.name for t in rule.tiers()], taken)
         denied = _denied(text)
         for subject in rule.applies_to:
             word = _plain(subject)
@@ -1367,7 +1372,8 @@ class RuleBook:
     def cue_score(self, question: str, rule: Rule) -> int:
         """The weight of the rule's own cue words and tier names alone (not whom it applies to)."""
         text = _plain(question)
-        return 2 * _covered_length(text, rule.cues, []) + sum(len(t.name) for t in rule.tiers() if t.name in text)
+        taken = _taken(text, [])
+        return 2 * _covered_length(text, rule.cues, taken) + _covered_length(text, [t.name for t in rule.tiers()], taken)
 
     def overlapping(self, rule_id: str) -> tuple[Rule, ...]:
         """Rules the data marks as covering the same matter as this one (就高不重复 applies)."""

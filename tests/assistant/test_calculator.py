@@ -405,15 +405,16 @@ CASES: list[tuple[str, str, dict[str, object], str | None, bool | None, tuple[st
     ),
     ("增值税 60%, under the cap", "sangao-hightech-transfer-vat", {"local_share_wan": "500"}, "300", None, ()),
     # --- per person per year: 最长2年、每人每年最高15万元
-    ("postdoc capped at 2 years", "kjcx-12-postdoc", {"persons": 3, "years": 3}, "90", True, ("3×2年×15万元=90万元",)),
-    ("postdoc one year", "kjcx-12-postdoc", {"persons": 1, "years": 1}, "15", True, ()),
+    # 最高 per unit: the product is a maximum (cap_wan), never claimed as the amount
+    ("postdoc capped at 2 years", "kjcx-12-postdoc", {"persons": 3, "years": 3}, None, True, ("3×2年×15万元=最多90万元",)),
+    ("postdoc one year", "kjcx-12-postdoc", {"persons": 1, "years": 1}, None, True, ("1×1年×15万元=最多15万元",)),
     (
         "training 每天每人次最高500元",
         "zjtx-7-training",
         {"person_times": 30, "days": 2},
-        "3",
         None,
-        ("30×2×500元=3万元",),
+        None,
+        ("30×2×500元=最多3万元",),
     ),
     # --- per item: 单台原值超过50万元，30%，最多两台套，最高50万元
     (
@@ -522,6 +523,22 @@ def test_rule_table(
         assert words in calc.formula, f"{words!r} not in {calc.formula!r}"
     assert calc.rule_id == rule_id
     assert calc.source_span == RULES.get(rule_id).source_span
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "inputs", "cap"),
+    [
+        ("kjcx-12-postdoc", {"persons": 3, "years": 3}, "90"),  # 最长2年
+        ("kjcx-12-postdoc", {"persons": 3, "years": 2}, "90"),
+        ("kjcx-12-postdoc", {"persons": 1, "years": "1.5"}, "15"),  # whole years only
+        ("zjtx-7-training", {"person_times": 5, "days": 3}, "0.75"),
+    ],
+)
+def test_a_per_unit_maximum_is_the_cap_not_the_amount(rule_id: str, inputs: dict[str, object], cap: str) -> None:
+    calc = calculate(RULES.get(rule_id), inputs)
+    assert calc.amount_wan is None and calc.missing == ()
+    assert calc.cap_wan == D(cap)
+    assert any("算得的是上限" in r for r in calc.reasons)
 
 
 def test_every_computable_rule_has_a_table_row() -> None:
@@ -808,8 +825,9 @@ def test_calculate_question_applies_jiugao_bu_chongfu_to_overlapping_rules() -> 
         ["xm-zjtx-2024/二/（二）/4", "xm-kjcx-jd/四/（三）/7"],
         rules=RULES,
     )
-    assert [c.rule_id for c in calcs[:2]] == ["zjtx-4-joint-lab", "kjcx-7-joint-lab"]
-    combined = calcs[-1]
+    # the headline first: the 就高不重复 result answers the question; the parts follow
+    combined = calcs[0]
+    assert [c.rule_id for c in calcs[1:]] == ["zjtx-4-joint-lab", "kjcx-7-joint-lab"]
     assert combined.amount_wan == D(500)  # not 1000: the larger, never the sum
     assert "就高不重复" in combined.formula and combined.reasons[0] == OVERLAP_REASON
 

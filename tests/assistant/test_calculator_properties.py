@@ -133,13 +133,19 @@ def test_never_above_the_cap_never_negative_to_the_yuan(rule: Rule, data: st.Dat
     if isinstance(rule, MaxOnlyRule):
         assert calc.amount_wan is None or (calc.eligible is False and calc.amount_wan == 0)
         return
-    assert calc.amount_wan is not None
-    assert calc.amount_wan >= 0
-    assert calc.amount_wan == calc.amount_wan.quantize(YUAN)
+    if isinstance(rule, PerUnitRule) and rule.rate_is_max:
+        # 每人每年最高15万元: the product is a maximum, stated as the cap and never as the amount
+        assert calc.amount_wan is None and calc.cap_wan is not None
+        result = calc.cap_wan
+    else:
+        assert calc.amount_wan is not None
+        result = calc.amount_wan
+    assert result >= 0
+    assert result == result.quantize(YUAN)
     for cap in _caps(rule, inputs):
-        assert calc.amount_wan <= cap, (inputs, calc.formula)
+        assert result <= cap, (inputs, calc.formula)
     if calc.eligible is False:
-        assert calc.amount_wan == 0
+        assert result == 0
 
 
 # The main amount of each rule kind; raising it never lowers the result. Rules whose text sends

@@ -103,8 +103,8 @@ def test_each_no_rule_entry_quotes_its_clause_and_covers_an_amount(entry) -> Non
 
 
 def test_a_clause_with_an_amount_left_out_fails_the_coverage_check() -> None:
-    # the coverage test must be able to fail: drop the 1500万元 entry and the clause is uncovered
-    book = RuleBook(RULES.rules, tuple(n for n in RULES.no_rule if n.clause_id != "xm-kjfwy-2025/二"))
+    # the coverage test must be able to fail: drop the 1500万元 rule and the clause is uncovered
+    book = RuleBook(tuple(r for r in RULES.rules if r.clause_id != "xm-kjfwy-2025/二"), RULES.no_rule)
     covered = _covered(CORPUS, book, "xm-kjfwy-2025/二")
     text = CORPUS.clause("xm-kjfwy-2025/二").text
     assert [m for s, e, m in money_mentions(text) if not any(a <= s and e <= b for a, b in covered)] == ["1500万元"]
