@@ -243,7 +243,7 @@ class Assistant:
             # an amount answer rests on the clauses of its rules; others only when comparing
             by_id = {h.clause.id: h for h, _ in answering}
             rule_hits = [by_id[c] for c in dict.fromkeys(calc.clause_id for calc in calcs) if c in by_id]
-            extra = [h for h in chosen if h not in rule_hits] if multi else []
+            extra = [h for h in chosen if h not in rule_hits] if _MULTI.search(u.question) else []
             chosen = (rule_hits + extra)[:3] or chosen
         evidence = [Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, u.intent)) for h in chosen]
         answer = compose_answer(
@@ -255,18 +255,25 @@ class Assistant:
         """Validity questions are answered from the closing provisions and the metadata."""
         ranked_docs = list(dict.fromkeys(h.clause.document for h, _ in supports))
         named = [d for d in ranked_docs if any(t in d.title for t in topic_terms(u.query) if len(t) >= 2)]
-        docs = (named or ranked_docs)[:1] if not _MULTI.search(u.question) else (named or ranked_docs)[:3]
+        # every document the question's words name (两套"科技服务业"措施 when no region is given)
+        docs = named[:3] if named else ranked_docs[:1]
         evidence: list[Evidence] = []
+        silent: list[PolicyDocument] = []
         for d in docs:
             c = self._validity_evidence(d)
-            if c is not None:
-                quote = next(s for s in re.split(r"(?<=[。；])", c.text) if d.validity_text and d.validity_text.strip("。") in s).strip()
-                evidence.append(Evidence(c, quote))
+            if c is None:
+                silent.append(d)
+                continue
+            quote = next(s for s in re.split(r"(?<=[。；])", c.text) if d.validity_text and d.validity_text.strip("。") in s).strip()
+            evidence.append(Evidence(c, quote))
         if not evidence:
-            d = docs[0]
-            reason = f"《{d.title}》未载明有效期或施行日期。"
+            reason = "、".join(f"《{d.title}》" for d in docs) + "未载明有效期或施行日期。"
             return compose_no_basis(u, reason, [], today)
-        return compose_answer(u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note)
+        answer = compose_answer(u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note)
+        if silent:
+            note = "、".join(f"《{d.title}》（{d.region}）" for d in silent) + "未载明有效期或施行日期。"
+            answer = dataclasses.replace(answer, notices=(*answer.notices, note), text=answer.text + ("\n" if answer.notices else "\n\n提示：\n") + f"· {note}")
+        return answer
 
     def verify(self, turn: Turn) -> Answer:
         """Every figure in the answer must come from a cited clause, a calculation or metadata."""
@@ -279,18 +286,22 @@ class Assistant:
         return self._checked(answer, turn.u, turn.started)
 
     def _checked(self, answer: Answer, u: Understanding, started: float) -> Answer:
-        today = self.today()
-        meta = [
-            f"{d.title} {d.doc_no or ''} {d.validity(today).describe()} {d.region}"
-            for d in self.documents
-            if d.id in {c.doc_id for c in (*answer.citations, *answer.related)}
-        ]
-        sources = meta + [u.region or "", "".join(u.injected)] if answer.no_basis else meta
-        sources += list(answer.parts)  # a compound answer names each part as asked
-        bad = numbers_without_source(answer, sources)
+        bad = self.unsourced_figures(answer)
         if bad:
             raise AnswerIntegrityError(f"answer to {answer.question!r} states figures with no source: {bad!r}")
         return dataclasses.replace(answer, elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    def unsourced_figures(self, answer: Answer) -> list[str]:
+        """Figures in the answer's text found in no cited clause, calculation or document metadata
+        (dates, 文号, validity), nor in the parts of the question it names; [] when all have a source."""
+        today = self.today()
+        sources = [
+            f"{d.title} {d.doc_no or ''} {d.validity(today).describe()} {d.region}"
+            for d in self.documents
+            if d.id in {c.doc_id for c in (*answer.citations, *answer.related)} or d.title in answer.text
+        ]
+        sources += [answer.region or "", *answer.parts]
+        return numbers_without_source(answer, sources)
 
 
 def _answers(s: Support) -> bool:

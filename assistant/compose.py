@@ -130,8 +130,9 @@ def _lead(
             text = calc.formula.split("；需提供：")[0]
             return f"{text}{_marker(calc, first)}。"
     if u.intent == "validity":
-        d = evidence[0].clause.document
-        return f"《{d.title}》：{d.validity(today).describe()}[{first.n}]。"
+        per_doc = [(ev.clause.document, c) for ev, c in zip(evidence, citations, strict=False)]
+        return "；".join(f"《{d.title}》（{d.region}）：{d.validity(today).describe()}[{c.n}]" if len(per_doc) > 1
+                        else f"《{d.title}》：{d.validity(today).describe()}[{c.n}]" for d, c in per_doc) + "。"
     frag = key_fragment(first.quote, u.query, idf, u.intent)
     return f"{frag}[{first.n}]。" if frag else f"“{first.quote}”[{first.n}]"
 

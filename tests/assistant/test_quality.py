@@ -90,6 +90,31 @@ def test_faq_quality_gates(assistant: Assistant, tmp_path: Path, capsys: pytest.
     assert not problems, "\n".join(problems)
 
 
+def test_every_answer_quotes_its_clauses_and_every_figure_has_a_source(assistant: Assistant) -> None:
+    """Over the whole question set: quotes are exact substrings of the cited clauses, every marker
+    [n] resolves, and every figure in the text comes from a cited clause or a calculation."""
+    import dataclasses
+    import re
+
+    questions = load_questions(REPO / "eval" / "faq.jsonl", assistant.index.corpus)
+    clauses = {c.id: c for c in assistant.index.corpus.clauses}
+    for q in questions:
+        answer = assistant.answer(q.question, q.history)
+        numbers = {c.n for c in answer.citations}
+        for c in (*answer.citations, *answer.related):
+            assert c.quote and c.quote in clauses[c.clause_id].text, (q.id, c.clause_id, c.quote)
+            assert c.text == clauses[c.clause_id].text
+        for n in re.findall(r"\[(\d+)\]", answer.text):
+            assert int(n) in numbers, (q.id, n, answer.text)
+        for calc in answer.calculations:
+            if calc.citation is not None:
+                assert calc.citation.n in numbers and calc.citation.quote in clauses[calc.citation.clause_id].text
+        assert assistant.unsourced_figures(answer) == [], (q.id, answer.text)
+    # and the check can fail: a figure no source gives is found
+    forged = dataclasses.replace(answer, text=answer.text + "另可获得987654万元。")
+    assert "987654" in assistant.unsourced_figures(forged)
+
+
 def _retrieval_scores(assistant: Assistant, questions: list[EvalQuestion], mode: str) -> dict[str, float | int | None]:
     scores = []
     for q in questions:
