@@ -24,8 +24,11 @@ _SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
 _FRAG = re.compile(r"[^，。！？；：\n]+[，。！？；：]?")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|‰)")
+_MAX_PARAGRAPH = 280  # characters: longer paragraphs are quoted sentence by sentence
+_ANSWER_MARK = re.compile(r"答[：:]\s*")
 _CAP_WORDS = re.compile(r"最高|不超过|上限|最多|最长")
 _DEPT_WORDS = re.compile(r"责任单位|负责|牵头|申报|申请|受理|兑现|市科技局|工信局|财政局")
+_APPLY_WORDS = re.compile(r"申报|申请|受理|兑现|提交")
 _VALIDITY_WORDS = re.compile(r"有效期|施行|实施|失效")
 # Words of a question that say what kind of answer is wanted, not what it is about.
 _QUESTION_WORDS = frozenset(
@@ -147,6 +150,15 @@ def best_span(clause: Clause, query: str, idf: Callable[[str], float], intent: s
         nxt = spans[i + 1]
         if _MONEY.search(text[nxt[0] : nxt[1]]):
             end = nxt[1]
+    if max_sentences > 1 and clause.labels and clause.labels[-1].lstrip("[").startswith("问答") and intent not in ("amount", "cap"):
+        # an answer of a Q&A reads as one paragraph: quote the paragraph the best sentence is in
+        para_start = text.rfind("\n", 0, start) + 1
+        para_end = text.find("\n", end)
+        para_end = len(text) if para_end < 0 else para_end
+        if para_end - para_start <= _MAX_PARAGRAPH:
+            start, end = para_start, para_end
+            if _ANSWER_MARK.match(text, start):
+                start = _ANSWER_MARK.match(text, start).end()  # type: ignore[union-attr]
     return text[start:end].strip()
 
 
@@ -163,6 +175,10 @@ def key_fragment(span: str, query: str, idf: Callable[[str], float], intent: str
         if capped:
             return max(capped, key=lambda f: _score(f, terms, idf, intent))
     if intent == "procedure":
+        # where to apply first ("向产业主管部门申报"), else who is responsible
+        applying = [f for f in frags if _APPLY_WORDS.search(f)]
+        if applying:
+            return applying[0]
         depts = [f for f in frags if _DEPT_WORDS.search(f)]
         if depts:
             return depts[-1]
