@@ -983,12 +983,13 @@ class PremiumRule(Rule):
             text = f"费率{self.rate_cap}以内的保费：{_w(insured)}×{self.rate_cap}={_w(limit)}万元"
             steps.append(CalcStep(text, _q(limit)))
             parts.append(text)
+            paid = "实缴保费" if "premium_wan" in v else "保费"
             if premium > limit:
                 counted = limit
-                note = f"实缴保费{_w(premium)}万元超过费率{self.rate_cap}以内部分，按{_w(limit)}万元计"
+                note = f"{paid}{_w(premium)}万元超过费率{self.rate_cap}以内部分，按{_w(limit)}万元计"
             else:
                 counted = premium
-                note = f"实缴保费{_w(premium)}万元在费率{self.rate_cap}以内，全额计入"
+                note = f"{paid}{_w(premium)}万元在费率{self.rate_cap}以内，全额计入"
         else:
             rate: Decimal = v["premium_rate_permille"]
             if rate > self.rate_cap.value:
@@ -1200,7 +1201,7 @@ class NoRule(BaseModel):
 _FACT_WEIGHT = 4
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
 _SEGMENT = re.compile(r"[^，。；？！,;?!\s]+")
-_DENIAL = re.compile(r"(?:不是|并非|不属于|不算)([^，。；？！,;?!\s也又而但呢吗]+)")
+_DENIAL = re.compile(r"(?<!是)(?:不是|并非|不属于|不算)([^，。；？！,;?!\s也又而但呢吗]+)")
 _RECEIVED = re.compile(r"(?<![能可会要还])(?:已经获得|已获得|获得了|拿到了|已获|拿到|已拿|拿了|已领|领了|已收到|收到了|得到了)")
 _AWARD_WORD = re.compile(r"补助|奖励|补贴|资助|经费|贴息|奖金|\d+(?:\.\d+)?\s*万|[一二两三四五六七八九十百千]+万")
 _TOTAL = re.compile(
@@ -1219,6 +1220,17 @@ def asks_total(question: str) -> bool:
 def asks_most(question: str) -> bool:
     """The question asks for the most that can be had (最多, 最高, 上限, 封顶)."""
     return bool(_MOST.search(question))
+
+
+def _with_policy_text(clause_ids: Sequence[str]) -> list[str]:
+    """The clauses given, then the 政策原文 of each FAQ answer given (…/问答2 → …/政策原文): a FAQ
+    answer is about the policy text under its heading, which holds the terms the rules are read from."""
+    out = list(clause_ids)
+    for cid in clause_ids:
+        head, _, leaf = cid.rpartition("/")
+        if head and leaf.startswith("问答"):
+            out.append(f"{head}/政策原文")
+    return list(dict.fromkeys(out))
 
 
 def _plain(text: str) -> str:
@@ -1328,7 +1340,7 @@ class RuleBook:
         if total is None:
             total = asks_total(question)
         seen: dict[str, tuple[int, Rule]] = {}
-        for cid in clause_ids:
+        for cid in _with_policy_text(clause_ids):
             for r in self.for_clause(cid):
                 if r.id not in seen:
                     seen[r.id] = (len(seen), r)
@@ -1468,16 +1480,22 @@ def _coerce(rule: Rule, inputs: Mapping[str, object]) -> dict[str, Any]:
                 f"give e.g. {key}={_EXAMPLE[spec.type]}",
                 message_zh=f"参数“{spec.zh}”的值“{raw}”无法识别，请按示例填写：{_EXAMPLE[spec.type]}。",
             ) from e
-    # derived: last year's figure from the increase ("比去年多了30万"), the growth rate from two
-    # years' figures, or last year's figure from the rate
+    out = derive(out)
+    if "tier" in out and rule.tiers():
+        out["tier"] = _tier(rule, out["tier"]).name
+    return out
+
+
+def derive(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs that follow from others: last year's figure from the increase ("比去年多了30万"),
+    the growth rate from two years' figures, or last year's figure from the rate."""
+    out = dict(values)
     if "current_wan" in out and "increase_wan" in out and "last_wan" not in out and "growth_pct" not in out:
         out["last_wan"] = out["current_wan"] - out["increase_wan"]
     if "current_wan" in out and "last_wan" in out and "growth_pct" not in out and out["last_wan"] > 0:
         out["growth_pct"] = (out["current_wan"] - out["last_wan"]) / out["last_wan"] * _HUNDRED
     elif "current_wan" in out and "growth_pct" in out and "last_wan" not in out:
         out["last_wan"] = out["current_wan"] / (1 + out["growth_pct"] / _HUNDRED)
-    if "tier" in out and rule.tiers():
-        out["tier"] = _tier(rule, out["tier"]).name
     return out
 
 
@@ -1789,7 +1807,7 @@ def _most_calculation(
         rate, phrase = rule.unit_rate()
         return dataclasses.replace(
             calc,
-            formula=f"{rule.describe()}（{phrase}）",
+            formula=rule.describe(),
             missing=(),
             steps=(CalcStep(f"{phrase}（标准，不是测算金额）", _q(rate)),),
             cap_wan=_q(rate),
@@ -1805,10 +1823,16 @@ def _most_calculation(
         return None
     cap, phrase = stated
     top = rule.top_tier()
-    head = f"未说明类别，按最高的{top.name}计：" if top is not None and "tier" not in values else ""
+    formula = rule.describe()
+    if conds := rule.conditions_text():
+        formula += f"（条件：{conds}）"
+    if top is not None and "tier" not in values:
+        formula += f"；未说明类别，按最高的{top.name}计：最多{_w(cap)}万元"
+    elif phrase not in formula:
+        formula += f"；最多{_w(cap)}万元"
     return dataclasses.replace(
         calc,
-        formula=f"{rule.describe()}；{head}最多{_w(cap)}万元",
+        formula=formula,
         missing=(),
         steps=(CalcStep(f"{phrase}（上限，不是测算金额）", _q(cap)),),
         cap_wan=_q(cap),
@@ -1906,6 +1930,8 @@ def _stack_parts(
     else:
         assert combined is not None
         parts = [book.get(m) for m in combined.members]
+    order = {r.id: i for i, r in enumerate(book.rules)}
+    parts.sort(key=lambda r: order[r.id])  # as the clause lists them: 补助, then 叠加奖励
     kept: list[Rule] = []
     for r in parts:
         if not any(r.id in k.overlaps or k.id in r.overlaps for k in kept):

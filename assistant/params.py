@@ -584,8 +584,10 @@ def extract_params(question: str, rule: Rule) -> tuple[dict[str, object], tuple[
     Only facts are taken: the policy's own numbers quoted in the question are skipped, and an
     input the question does not state is reported missing rather than guessed.
     """
+    from assistant.calculator import derive  # the calculator imports this module at load time
+
     values, _ = _extract(question, rule)
-    return values, rule.missing(values)
+    return values, rule.missing(derive(values))
 
 
 def cued_inputs(question: str, rule: Rule) -> tuple[str, ...]:

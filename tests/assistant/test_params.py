@@ -135,7 +135,93 @@ def test_policy_numbers_in_a_question_are_not_facts(question: str, rule_numbers:
     assert [m.text for m in mentions if not m.rule_like] == facts
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("比去年涨了一成左右", D(10)),
+        ("增长了两成", D(20)),
+        ("增长二成", D(20)),
+        ("涨了三成半", D(35)),
+        ("增长了九成", D(90)),
+        ("增长了1.5成", D(15)),
+    ],
+)
+def test_cheng_is_tenths(text: str, value: Decimal) -> None:
+    (m,) = find_mentions(text)
+    assert (m.kind, m.value) == ("pct", value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "三成果转化项目",  # 成果, not 三成
+        "政策一成不变",
+        "去成都开推介会",
+        "完成了备案",
+        "十五成为",  # a digit run, not a single tenths digit
+    ],
+)
+def test_cheng_inside_other_words_is_not_a_rate(text: str) -> None:
+    assert [m for m in find_mentions(text) if m.kind == "pct"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "unit"),
+    [
+        ("保额1个亿", "money", D(10000), ""),
+        ("一个亿的保额", "money", D(10000), ""),
+        ("两个亿", "money", D(20000), ""),
+        ("派了5个人去", "count", D(5), "个人"),
+        ("3个博士后", "count", D(3), "个"),
+    ],
+)
+def test_colloquial_amounts_and_counts(text: str, kind: str, value: Decimal, unit: str) -> None:
+    (m,) = find_mentions(text)
+    assert (m.kind, m.value, m.unit) == (kind, value, unit)
+
+
+@pytest.mark.parametrize(
+    ("question", "claimed"),
+    [
+        # what the asker claims the policy gives is not a fact of theirs
+        ("孵化器一年最多能拿2000万对吧", "2000万"),
+        ("补助是不是能拿600万", "600万"),
+        ("我们可以拿50万吗", "50万"),
+        ("能获得100万元吗", "100万元"),
+    ],
+)
+def test_a_claimed_outcome_is_not_a_fact(question: str, claimed: str) -> None:
+    (m,) = [m for m in find_mentions(question) if m.kind == "money"]
+    assert m.text == claimed and m.rule_like
+
+
+@pytest.mark.parametrize("question", ["拿了100万初创期补助", "已获得100万补助", "能拿到多少？我们投了100万"])
+def test_an_amount_received_or_spent_stays_a_fact(question: str) -> None:
+    (m,) = find_mentions(question)
+    assert not m.rule_like
+
+
 CASES: list[tuple[str, str, dict[str, object]]] = [
+    # 成 is tenths; 涨/多了 are growth words; an increase in money gives last year's figure
+    ("kjcx-7-rd-step", "今年研发费用850万，比去年涨了一成左右", {"current_wan": D(850), "growth_pct": D(10)}),
+    ("kjcx-7-rd-step", "研发费用1000万，同比增长两成半", {"current_wan": D(1000), "growth_pct": D(25)}),
+    ("kjcx-7-rd-step", "今年研发投入600万，比去年多了100万", {"current_wan": D(600), "increase_wan": D(100)}),
+    ("kjcx-7-rd-step", "研发费用600万，比去年增加了100万", {"current_wan": D(600), "increase_wan": D(100)}),
+    # a rule pasted into the question is not an input
+    ("kjcx-7-rd-step", "研发费用1.2亿，增长了5%，按每满200万补10万算", {"current_wan": D(12000), "growth_pct": D(5)}),
+    # 保额×费率 without the premium
+    ("zjtx-15-credit-insurance", "保额1个亿，费率9‰", {"insured_wan": D(10000), "premium_rate_permille": D(9)}),
+    # the word after the figure names it when none stands before it
+    ("sangao-credit-loan-interest", "贷款已经还完了，一共付了12万利息", {"interest_wan": D(12)}),
+    ("sangao-credit-loan-interest", "还款后付了12万的利息", {"interest_wan": D(12)}),
+    # people on a per-day, per-person-time rate
+    ("zjtx-7-training", "派了5个人去培训，培训3天", {"person_times": 5, "days": 3}),
+    ("zjtx-7-training", "8名员工参加培训2天", {"person_times": 8, "days": 2}),
+    (
+        "sangao-talent-iit-rebate",
+        "技术总监一年交的个税刚好10万，其中地方留成部分是4万",
+        {"annual_tax_wan": D(10), "local_share_wan": D(4)},
+    ),
     (
         "zjtx-7-digital",
         "我们是小巨人企业，数字化改造投入了120万，改造后达到三级，能补多少？",
