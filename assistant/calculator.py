@@ -1878,20 +1878,24 @@ def calculate_question(
     top = ranked[0][0]
     chosen = [r for w, r in ranked if w == top][:limit] if top > 0 else [ranked[0][1]]
 
-    def run(rule: Rule) -> Calculation:
-        values, _ = extract_params(question, rule)
+    def run(rule: Rule, foreign: Sequence[str] = ()) -> Calculation:
+        values, _ = extract_params(question, rule, foreign=foreign)
         cite = (citations or {}).get(rule.clause_id)
         calc = calculate(rule, values, citation=cite)
         if calc.missing:
             return _most_calculation(rule, values, calc, most=most, citation=cite) or calc
         return calc
 
-    out = [run(rule) for rule in chosen]
+    # other awards the question names and states facts for: a figure introduced by their words is
+    # theirs, not this rule's ("数字化改造花了60万，管理咨询花了40万")
+    named = [r for _, r in ranked if book.cue_score(question, r) > 0 and _states_facts_for(question, r)]
+    out = [run(rule, _foreign_cues(rule, named)) for rule in chosen]
     by_id = {c.rule_id: c for c in out}
 
     parts, combined = _stack_parts(book, question, ranked, total=total, top=top)
     if parts:
-        part_calcs = [by_id.get(r.id) or run(r) for r in parts]
+        with_facts = [r for r in parts if _states_facts_for(question, r)]
+        part_calcs = [run(r, _foreign_cues(r, with_facts)) for r in parts]
         cite = (citations or {}).get(combined.clause_id) if combined is not None else None
         head = combine_stacked(part_calcs, parts, combined=combined, citation=cite)
         rest = [c for c in out if c.rule_id not in {r.id for r in parts}]
@@ -1903,6 +1907,36 @@ def calculate_question(
         if pair:
             combos.append(combine_overlapping([by_id[rule.id], *pair], overlap_reason))
     return [*combos, *out]
+
+
+def _states_facts_for(question: str, rule: Rule) -> bool:
+    from assistant.params import cued_inputs
+
+    return any(n != "tier" for n in cued_inputs(question, rule))
+
+
+def _cue_positions(question: str, rule: Rule) -> set[int]:
+    """Where in the question the rule's cue words and tier names stand."""
+    text = _plain(question)
+    taken = _taken(text, [])
+    _covered_length(text, rule.cues, taken)
+    _covered_length(text, [t.name for t in rule.tiers()], taken)
+    return {i for i, t in enumerate(taken) if t}
+
+
+def _foreign_cues(rule: Rule, parts: Sequence[Rule]) -> tuple[str, ...]:
+    """The cue words of the other parts of a total that read different facts from this rule's
+    (数字化改造 vs 管理咨询 — each its own 费用), not of those sharing facts (研发费用补助 and
+    叠加奖励 both read the year's 研发费用)."""
+    mine = {n: rule.input_spec(n).zh for n in rule.wanted_inputs()}
+    out: list[str] = []
+    for other in parts:
+        if other.id == rule.id:
+            continue
+        shared = any(mine.get(n) == other.input_spec(n).zh for n in other.wanted_inputs() if n in mine)
+        if not shared:
+            out += [c for c in other.cues if c not in rule.cues and c not in out]
+    return tuple(out)
 
 
 def _stack_parts(
@@ -1922,11 +1956,19 @@ def _stack_parts(
         return [], None
     anchor = combined or best[0]
     if total:
-        parts = [
-            r
-            for _, r in ranked
-            if r.clause_id == anchor.clause_id and not isinstance(r, CombinedCapRule) and book.cue_score(question, r) > 0
-        ]
+        # each award the question names, best first; one whose words are all taken by a better
+        # one (重大研发机构 named for the 补足, not also for the 绩效奖励) is not named by them,
+        # unless the question states the facts it is computed from (研发费用两千万 for the 补助
+        # of "补助加叠加奖励")
+        parts = []
+        said: set[int] = set()
+        for _, r in ranked:
+            if r.clause_id != anchor.clause_id or isinstance(r, CombinedCapRule):
+                continue
+            words = _cue_positions(question, r)
+            if len(words - said) >= 2 or (words and _states_facts_for(question, r)):
+                parts.append(r)
+                said |= words
     else:
         assert combined is not None
         parts = [book.get(m) for m in combined.members]

@@ -578,15 +578,19 @@ _LIST_GLUE = re.compile(r"^[\s、，,和及与以及]*$")
 _DELIMS = "，。；？！,;?!"
 
 
-def extract_params(question: str, rule: Rule) -> tuple[dict[str, object], tuple[str, ...]]:
+def extract_params(
+    question: str, rule: Rule, *, foreign: Sequence[str] = ()
+) -> tuple[dict[str, object], tuple[str, ...]]:
     """The inputs ``rule`` needs, read from ``question``, and the Chinese names of those still missing.
 
     Only facts are taken: the policy's own numbers quoted in the question are skipped, and an
-    input the question does not state is reported missing rather than guessed.
+    input the question does not state is reported missing rather than guessed. ``foreign`` are
+    the cue words of other awards the same question asks about ("数字化改造花了60万，管理咨询花了
+    40万"): a figure in a sentence naming another award and not this one is that award's.
     """
     from assistant.calculator import derive  # the calculator imports this module at load time
 
-    values, _ = _extract(question, rule)
+    values, _ = _extract(question, rule, foreign)
     return values, rule.missing(derive(values))
 
 
@@ -596,11 +600,13 @@ def cued_inputs(question: str, rule: Rule) -> tuple[str, ...]:
     return _extract(question, rule)[1]
 
 
-def _extract(question: str, rule: Rule) -> tuple[dict[str, object], tuple[str, ...]]:
+def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[dict[str, object], tuple[str, ...]]:
     wanted = rule.wanted_inputs()
     specs = {name: rule.input_spec(name) for name in wanted}
     text = question.translate(_FULLWIDTH)
     mentions = [m for m in find_mentions(question) if not m.rule_like]
+    if foreign:
+        mentions = [m for i, m in enumerate(mentions) if not _belongs_elsewhere(text, mentions, i, foreign)]
     assigned: dict[int, str] = {}  # mention index -> input name
     values: dict[str, object] = {}
 
@@ -663,6 +669,16 @@ def _extract(question: str, rule: Rule) -> tuple[dict[str, object], tuple[str, .
     if any(a in cued for a in item_attrs) and "items" in values:
         cued.add("items")
     return values, tuple(n for n in values if n in cued or n == "tier")
+
+
+def _belongs_elsewhere(text: str, mentions: Sequence[Mention], i: int, foreign: Sequence[str]) -> bool:
+    """The words leading to the figure (from the sentence start or the previous figure) name
+    another award: "…，管理咨询花了40万" is not 数字化改造's; "两项一共花了100万" is neither's alone."""
+    m = mentions[i]
+    lo = max(text.rfind(d, 0, m.start) for d in _DELIMS) + 1
+    if i > 0:
+        lo = max(lo, mentions[i - 1].end)
+    return any(c in text[lo : m.start] for c in foreign)
 
 
 # An input only a cue word may fill: guessing them from position would put a number in the wrong place.

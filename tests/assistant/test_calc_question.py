@@ -289,3 +289,39 @@ def test_a_question_form_is_not_a_denial() -> None:
     # 是不是三高企业才能拿: asks, does not say the company is not one
     q = "是不是三高企业才能拿市重点实验室200万"
     assert RuleBook.score(q, RULES.get("sangao-key-lab")) > RuleBook.score(q, RULES.get("sangao-key-lab-other"))
+
+
+@pytest.mark.parametrize(
+    ("question", "amount", "missing"),
+    [
+        # each figure belongs to the award whose words introduce it: 60×30% + 40×50%
+        ("专精特新企业数字化改造花了60万，管理咨询花了40万，一共能补多少", "38", ()),
+        ("数字化改造花了60万和管理咨询40万，一共能补多少", "38", ()),
+        # 100×30%=30 → 25; 80×50%=40 → 30
+        ("数字化改造投入100万，另外管理咨询费用80万，两项加起来能补多少", "55", ()),
+        # one figure for both: neither's alone, so both are asked for
+        (
+            "数字化改造和管理咨询一共花了100万，两项加起来能补多少",
+            None,
+            ("数字化改造实际投入资金", "为获得管理咨询服务实际发生费用总额"),
+        ),
+    ],
+)
+def test_a_total_reads_each_awards_own_figures(question: str, amount: str | None, missing: tuple[str, ...]) -> None:
+    head, *_ = calculate_question(question, [TRAINING], rules=RULES)
+    assert head.rule_id == "zjtx-7-digital+zjtx-7-consulting"
+    assert head.amount_wan == (None if amount is None else D(amount)) and head.missing == missing
+
+
+def test_a_figure_of_another_award_is_not_taken_for_this_one() -> None:
+    (calc, *_) = calculate_question("数字化改造花了60万，管理咨询花了40万，咨询能补多少", [TRAINING], rules=RULES)
+    assert calc.rule_id == "zjtx-7-consulting" and calc.inputs == {"base_wan": "40万元"}
+
+
+def test_a_total_is_over_the_awards_named_not_every_rule_sharing_a_word() -> None:
+    # 重大研发机构 names the 补足 here, not also the 绩效奖励 or the 购置后补助
+    head, *_ = calculate_question(
+        "新型研发机构认定时拿了100万初创期补助，后来又确认为重大研发机构，一共能拿多少", [INSTITUTE], rules=RULES
+    )
+    assert head.rule_id == "sangao-rd-institute-startup+sangao-rd-institute-topup"
+    assert head.amount_wan == D(500)  # 100 + (500−100)
