@@ -404,7 +404,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "money",
         re.compile(
-            rf"(?P<num>{_NUM})(?P<mult>千万|百万|万|个亿|亿)(?P<yuan>元|块钱|块)?|(?P<num2>{_NUM})\s*(?P<yuan2>元|块钱)"
+            rf"(?P<num>{_NUM})(?P<mult>千万|百万|万|个亿|亿|[wW](?![a-zA-Z0-9]))(?P<yuan>元|块钱|块)?|(?P<num2>{_NUM})\s*(?P<yuan2>元|块钱)"
         ),
     ),
     ("duration", re.compile(rf"(?P<num>{_NUM}|半)\s*(?P<unit>个月|个半月|年半|年)(?![0-9度])")),
@@ -532,7 +532,9 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
             unit = ""
         elif kind == "money":
             if m.group("num") is not None:
-                value = parse_cn_number(m.group("num") + m.group("mult").replace("个", "")) / _WAN
+                # 1个亿 = 1亿; 850w = 850万 (w is how 万 is often typed)
+                mult = m.group("mult").replace("个", "").replace("w", "万").replace("W", "万")
+                value = parse_cn_number(m.group("num") + mult) / _WAN
             else:
                 value = parse_cn_number(m.group("num2")) / _WAN
             unit = ""

@@ -171,6 +171,8 @@ def test_cheng_inside_other_words_is_not_a_rate(text: str) -> None:
         ("保额1个亿", "money", D(10000), ""),
         ("一个亿的保额", "money", D(10000), ""),
         ("两个亿", "money", D(20000), ""),
+        ("研发费用850w", "money", D(850), ""),
+        ("贷了300W", "money", D(300), ""),
         ("派了5个人去", "count", D(5), "个人"),
         ("3个博士后", "count", D(3), "个"),
     ],
