@@ -9,10 +9,12 @@ result is in 万元 to the yuan (0.0001 万元).
 Public surface for the answer chain::
 
     rules = load_rules()                      # RuleBook, validated; a bad file raises RuleError
-    rules.select(question, clause_ids)        # the rules of those clauses, best cue match first
+    calculate_question(question, clause_ids, rules=rules, citations=…)  # headline first, parts after
+    rules.select(question, clause_ids)        # the rules of those clauses, best match first
     values, missing = extract_params(question, rule)   # assistant.params
     calc = calculate(rule, values, citation=citation)
     combine_overlapping([calc_a, calc_b], reason)      # 就高不重复: the larger, not the sum
+    combine_stacked([calc_a, calc_b], [rule_a, rule_b], combined=cap_rule)  # awards that add up
 """
 
 from __future__ import annotations
@@ -1381,7 +1383,8 @@ class RuleBook:
                 s -= len(word)
         return s
 
-    def cue_score(self, question: str, rule: Rule) -> int:
+    @staticmethod
+    def cue_score(question: str, rule: Rule) -> int:
         """The weight of the rule's own cue words and tier names alone (not whom it applies to)."""
         text = _plain(question)
         taken = _taken(text, [])
