@@ -36,7 +36,7 @@ __all__ = ["Assistant", "Turn", "Calculator", "build_chain", "AnswerIntegrityErr
 MIN_COVERAGE = 0.5
 MIN_DENSE = 0.92
 MIN_DENSE_COVERAGE = 0.25
-_MULTI = re.compile(r"比较|对比|区别|分别|哪个(更|高|多)|和.{1,20}(相比|比)|两(个|份)(文件|政策)|同时|叠加")
+_MULTI = re.compile(r"比较|对比|区别|分别|哪个(更|高|多)|和.{1,20}(相比|比)|两(个|份|套)(文件|政策|措施)|同时|叠加|两边|都拿|都能拿|兼得|重复享受")
 _VALIDITY_CLAUSE = re.compile(r"有效期|施行|实施")
 
 
@@ -163,6 +163,11 @@ class Assistant:
         """Which documents may answer: those whose region covers the region the question names."""
         u = turn.u
         assert u is not None
+        named = self._named_by_number(u.query)
+        if named is not None:  # "厦府办规〔2024〕11号…": that document, by its own name
+            d, written = named
+            u = dataclasses.replace(u, query=u.query.replace(written, f"《{d.title}》"))
+            return dataclasses.replace(turn, u=u, allowed_docs=(d.id,))
         if u.region is None:
             return turn
         covering = [d.id for d in self.documents if u.region.startswith(d.region)]
@@ -174,6 +179,15 @@ class Assistant:
             note = f"现有文件中没有{u.region}全省范围的政策，以下为{regions}的政策，仅适用于该地区。"
             return dataclasses.replace(turn, allowed_docs=tuple(d.id for d in inside), scope_note=note)
         return dataclasses.replace(turn, allowed_docs=(), out_of_region=u.region)
+
+    def _named_by_number(self, text: str) -> tuple[PolicyDocument, str] | None:
+        """The document whose 文号 the text writes (any bracket style), with the words as written."""
+        plain = _unbracket(text)
+        for d in self.documents:
+            pos = plain.find(_unbracket(d.doc_no)) if d.doc_no else -1
+            if pos >= 0 and d.doc_no:
+                return d, text[pos : pos + len(d.doc_no)]
+        return None
 
     def retrieve(self, turn: Turn) -> Turn:
         u = turn.u
@@ -223,10 +237,16 @@ class Assistant:
             reason = f"现有文件中没有关于“{top_missing}”的规定。" if top_missing else ""
             related = [Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, u.intent)) for h, _ in supports[:2]]
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, related, today))
+        # the best-ranked clause, unless it covers the question weakly and another covers it much better
         primary, primary_support = answering[0]
+        best_h, best_s = max(answering, key=lambda e: e[1].coverage)
+        if primary_support.coverage < 0.6 and best_s.coverage >= primary_support.coverage + 0.3:
+            primary, primary_support = best_h, best_s
         chosen = [primary]
         multi = bool(_MULTI.search(u.question)) or u.region is None
-        for h, s in answering[1:]:
+        for h, s in answering:
+            if h is primary:
+                continue
             if len(chosen) >= 3:
                 break
             same_doc = h.clause.document.id == primary.clause.document.id
@@ -254,8 +274,11 @@ class Assistant:
     def _compose_validity(self, u: Understanding, turn: Turn, supports: list[tuple[Hit, Support]], today: dt.date) -> Answer:
         """Validity questions are answered from the closing provisions and the metadata."""
         ranked_docs = list(dict.fromkeys(h.clause.document for h, _ in supports))
-        named = [d for d in ranked_docs if any(t in d.title for t in topic_terms(u.query) if len(t) >= 2)]
-        # every document the question's words name (两套"科技服务业"措施 when no region is given)
+        terms = [t for t in topic_terms(u.query) if len(t) >= 2]
+        weight = {d.id: sum(self.index.idf(t) for t in terms if t in d.title) for d in ranked_docs}
+        top = max(weight.values(), default=0.0)
+        # every document the question's words name best (两套"科技服务业"措施 when no region is given)
+        named = [d for d in ranked_docs if top > 0 and weight[d.id] >= top * 0.999]
         docs = named[:3] if named else ranked_docs[:1]
         evidence: list[Evidence] = []
         silent: list[PolicyDocument] = []
@@ -302,6 +325,14 @@ class Assistant:
         ]
         sources += [answer.region or "", *answer.parts]
         return numbers_without_source(answer, sources)
+
+
+_BRACKETS = str.maketrans("[【（(]】）)", "〔〔〔〔〕〕〕〕")
+
+
+def _unbracket(text: str) -> str:
+    """文号 brackets written any way (厦科规[2025]7号, 厦科规（2025）7号) as 〔〕; same length."""
+    return text.translate(_BRACKETS)
 
 
 def _answers(s: Support) -> bool:

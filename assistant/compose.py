@@ -114,21 +114,17 @@ def _lead(
 ) -> str:
     """The direct answer: the computed amount, the cap, what is still needed, or the key words."""
     first = citations[0]
-    complete = [c for c in calcs if c.amount_wan is not None]
-    if u.intent in ("amount", "cap") and complete:
-        combined = [c for c in complete if c.formula.startswith("就高不重复")]
-        shown = combined or complete
-        prefix = "按您提供的情况测算：" if any(c.inputs for c in shown) else ""
-        return prefix + "；".join(c.formula + _marker(c, first) for c in shown) + "。"
     if u.intent in ("amount", "cap") and calcs:
-        calc = calcs[0]
-        needed = "、".join(dict.fromkeys(m for c in calcs for m in c.missing))
+        head = calcs[0]  # the calculator puts the answer to the question first, its parts after
+        needed = "、".join(head.missing)
+        if head.amount_wan is not None:
+            prefix = "按您提供的情况测算：" if head.inputs else ""
+            return f"{prefix}{head.formula}{_marker(head, first)}。"
         if needed and u.intent == "amount":
-            return f"该项按条款规定计算：{calc.formula}{_marker(calc, first)}。测算金额还需要您提供：{needed}。"
-        if calc.cap_wan is not None or not needed:
-            # a cap-only award, or a cap question: the rule's own statement of the cap
-            text = calc.formula.split("；需提供：")[0]
-            return f"{text}{_marker(calc, first)}。"
+            return f"该项按条款规定计算：{head.formula}{_marker(head, first)}。测算金额还需要您提供：{needed}。"
+        if head.cap_wan is not None or not needed:
+            # a maximum: a cap-only award, a total with a cap-only part, or a cap question
+            return f"{head.formula.split('；需提供：')[0]}{_marker(head, first)}。"
     if u.intent == "validity":
         per_doc = [(ev.clause.document, c) for ev, c in zip(evidence, citations, strict=False)]
         return "；".join(f"《{d.title}》（{d.region}）：{d.validity(today).describe()}[{c.n}]" if len(per_doc) > 1
@@ -163,7 +159,7 @@ def compose_answer(
         note = _validity_notice(d, today)
         if note and u.intent != "validity":
             notices.append(note)
-    for text, clause in _overlap_notice(docs, closing_clause):
+    for text, clause in _overlap_notice(docs, closing_clause) if u.intent != "validity" else ():
         if clause is not None and clause.id not in {c.clause_id for c in citations}:
             quote = next(s for s in re.split(r"(?<=[。；])", clause.text) if _CLOSING_OVERLAP.search(s)).strip()
             citations.append(make_citation(len(citations) + 1, clause, quote, today))

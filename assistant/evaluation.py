@@ -383,11 +383,13 @@ def score_answer(q: EvalQuestion, answer: Any, error: str | None = None) -> Ques
             precision = sum(1 for c in cited if c in gold) / len(cited)
     amount_ok, given = None, None
     if q.expected_amount_wan is not None:
-        calcs = a.get("calculations") or []
-        amounts = [c.get("amount_wan") for c in calcs if c.get("amount_wan") is not None]
-        if not amounts:  # a rule that sets only a maximum, all facts given: the stated maximum is the answer
-            amounts = [c.get("cap_wan") for c in calcs if c.get("cap_wan") is not None and not c.get("missing")]
-        given = str(amounts[0]) if amounts else None
+        # the headline calculation (the first): its amount, or — for a rule or total that sets only
+        # a maximum, every fact given — the stated maximum
+        head = (a.get("calculations") or [None])[0]
+        value = None
+        if head is not None:
+            value = head.get("amount_wan") if head.get("amount_wan") is not None else (None if head.get("missing") else head.get("cap_wan"))
+        given = None if value is None else str(value)
         amount_ok = given is not None and abs(float(given) - q.expected_amount_wan) < AMOUNT_TOLERANCE_WAN
     facts: float | None = None
     missing: tuple[str, ...] = ()

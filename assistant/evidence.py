@@ -24,6 +24,7 @@ _SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
 _FRAG = re.compile(r"[^，。！？；：\n]+[，。！？；：]?")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|‰)")
+_RARE_CHAR = 9.0  # jieba idf above which a one-character word names a topic (券 9.1, 贷 9.4; 评 8.9, 补 7.6)
 _MAX_PARAGRAPH = 280  # characters: longer paragraphs are quoted sentence by sentence
 _ANSWER_MARK = re.compile(r"答[：:]\s*")
 _CAP_WORDS = re.compile(r"最高|不超过|上限|最多|最长")
@@ -45,6 +46,8 @@ _QUESTION_WORDS = frozenset(
         " 每年 每月 每台 每家 每个 每人 以上 以下 以内 左右 多少钱"
         # how the asker names itself, and conversational tails
         " 集团 单位 本单位 我单位 我公司 咱们 对吧 就行 是吧 确认 确认一下 问题"
+        # levels of government as the asker names them (市里、区里各给多少)
+        " 市里 区里 省里 县里 市级 区级 省级"
     ).split()
 )
 # Figures and counts are inputs, not topics: 一千二百万, 百分之十五, 两年, 三台, 一位.
@@ -66,15 +69,24 @@ class Support:
     missing: tuple[str, ...]
 
 
+def _single_char_nouns(text: str) -> set[str]:
+    """One-character words jieba tags as nouns in this text (券 in 有没有什么券可以领)."""
+    import jieba.posseg
+
+    return {p.word for p in jieba.posseg.lcut(text) if len(p.word) == 1 and p.flag.startswith("n")}
+
+
 def topic_terms(query: str) -> list[str]:
     """The question's content words: whole words that name a topic, without figures or the words
     that only say what kind of answer is wanted."""
     seen: dict[str, None] = {}
-    for t in words(_FIGURE.sub("，", query)):
+    text = _TOTALS.sub("，", _FIGURE.sub("，", query))
+    nouns = _single_char_nouns(text)
+    for t in words(text):
         if t in _QUESTION_WORDS or t in _PLACE_WORDS or NUMBER.fullmatch(t) or _UNIT.fullmatch(t) or _NUMERAL_WORD.match(t) or _HOW_MUCH.match(t):
             continue
-        if not re.search(r"[\u4e00-\u9fffa-z]", t) or len(t) < 2:
-            continue  # single characters (花, 最, 人) are function words in these questions
+        if not re.search(r"[\u4e00-\u9fffa-z]", t) or (len(t) < 2 and (t not in nouns or informativeness(t) < _RARE_CHAR)):
+            continue  # single characters (花, 最, 评) are function words or verbs here, unless a rare noun (券)
         seen.setdefault(t, None)
     return list(seen)
 
@@ -82,6 +94,8 @@ def topic_terms(query: str) -> list[str]:
 # A figure with its unit ("2000万", "1.2亿", "一千二百万元", "9‰"): removed before segmenting, so
 # that jieba does not glue a unit to the next word ("2000万对吧" → "万对").
 _FIGURE = re.compile(r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万亿]+(?=[万亿元块%‰]))\s*(?:千万|万元|亿元|万|亿|元|块|%|‰)?")
+# "区里加起来", "一共": how a total is asked; cut out before segmenting (jieba reads "里加").
+_TOTALS = re.compile(r"(市里|区里|省里|县里)?(加起来|加一起|加在一起|一共|合计|总共|共计)")
 _UNIT = re.compile(r"[\d.]*(万元?|亿元?|元|个|家|年|月|台|套|人|次|%|‰|万块|块)")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Understanding", "split_question", "detect_regions", "detect_region", "detect_intent", "strip_injections", "condense", "understand", "REGION_ALIASES"]
+__all__ = ["Understanding", "expand_abbreviations", "split_question", "detect_regions", "detect_region", "detect_intent", "strip_injections", "condense", "understand", "REGION_ALIASES"]
 
 # Place names → the region they denote, most specific first. A document of region R applies to a
 # question about region Q when Q starts with R (a provincial policy covers its cities).
@@ -39,9 +39,11 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(什么时候|何时|哪天|哪一天|几号)(开始)?(施行|实施|执行|生效)|(施行|实施|执行|生效)(日期|时间)"
         r"|(\d{4}年|明年|后年)[^。？?]{0,16}还能(按|享受|申请|拿|用)"
     )),
+    # how two measures combine: answered from the documents' own rule (就高不重复, 以本措施为准)
+    ("overlap", re.compile(r"(交叉|重复)(的时候|时|的话|享受|支持|怎么|如何)|同时享受|叠加享受|两边都|都能拿|能否兼得|可以兼得|不一致(的时候|时|的话)?.{0,6}(听|以|按)哪|以哪个为准|听哪个")),
     ("amount", re.compile(
         r"(能|可以?|可|再|还能)(拿|领|补|贴|奖|获得?|得到|申请到?)(到|个)?多少|(补|贴|奖|给|资助|支持|返还?)(贴|助|励|息)?(他|她|我们|我|企业|我司|我公司|公司)?多少"
-        r"|多少钱|几万|金额是?多少|怎么算|如何计算|算一下|测算|能补|能拿|能领|(一共|总共|合计|加起来|共计|加一起)(是|能|可以)?(拿|补|领)?多少"
+        r"|(奖励|补贴|补助|资助|支持|贴息|奖补)(金额)?(能|可以|可)?有多少|多少钱|几万|金额是?多少|怎么算|如何计算|算一下|测算|能补|能拿|能领|(一共|总共|合计|加起来|共计|加一起)(是|能|可以)?(拿|补|领)?多少"
     )),
     ("cap", re.compile(r"最高|上限|最多|封顶|不超过多少|顶格")),
     ("condition", re.compile(r"条件|要求|门槛|资格|符合|哪些(企业|对象|人)|谁可以|能不能|是否可以|可以申请吗|有没有")),
@@ -163,12 +165,35 @@ def condense(question: str, history: tuple[str, ...]) -> tuple[str, bool]:
     return f"{previous} {question}", True
 
 
+# How enterprise staff shorten the documents' words: spelled out for retrieval and coverage.
+# Language, not policy: each maps a colloquial form to the term the documents print.
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), full)
+    for pattern, full in (
+        (r"(?<![a-z])ai(?![a-z])", "人工智能"),
+        (r"(?<!国家)(?<!新)国高(?!速)", "国家高新技术企业"),
+        (r"高企(?!业)", "高新技术企业"),
+        (r"(?<![a-z])lpr(?![a-z])", "贷款市场报价利率"),
+        (r"研发费(?!用)", "研发费用"),
+        (r"信保", "信用保险"),
+        (r"博后", "博士后"),
+    )
+)
+
+
+def expand_abbreviations(text: str) -> str:
+    """The text with colloquial abbreviations (AI, 高企, 信保, LPR…) written out as the documents print them."""
+    for pattern, full in _ABBREVIATIONS:
+        text = pattern.sub(full, text)
+    return text
+
+
 def understand(question: str, history: tuple[str, ...] = ()) -> Understanding:
     """Everything the chain needs to know about a question before retrieval."""
     clean_history = tuple(strip_injections(h)[0] or h for h in history)
     stripped, injected = strip_injections(question)
     condensed, followup = condense(stripped or question, clean_history)
-    query = condensed
+    query = expand_abbreviations(condensed)
     region, word = detect_region(condensed)
     intent = detect_intent(stripped or question)
     if followup and intent == "lookup":

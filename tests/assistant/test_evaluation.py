@@ -23,6 +23,7 @@ from assistant.evaluation import (
     normalise_fact,
     resolve_gold,
     run_eval,
+    score_answer,
     write_report,
 )
 from assistant.records import NO_BASIS, Answer
@@ -99,8 +100,8 @@ HAND_SET = [
     _q("h6", "lookup", [("xm-sangao-faq", "提高人才个税奖励")], must=["50%"]),
 ]
 HAND_ANSWERS = [
-    # right: gold first, cited, amount after a calculation without one
-    _a("单家企业最高30万元。", cited=[ZJTX15], retrieved=[ZJTX15, ZJTX7], amounts=[None, "30"], ms=100),
+    # right: gold first, cited, the headline (first) calculation's amount; parts after it do not count
+    _a("单家企业最高30万元。", cited=[ZJTX15], retrieved=[ZJTX15, ZJTX7], amounts=["30", None], ms=100),
     # wrong amount (25 not 18), a wrong extra citation, one fact missing, gold retrieved second
     _a("可补贴25万元，比例30%。", cited=[ZJTX7, ZJTX15], retrieved=[ZJTX15, ZJTX7], amounts=["25"], ms=200),
     # one of two golds cited, first gold at rank 4; "50万" must count for "50万元"
@@ -323,3 +324,15 @@ def test_baseline_chunks_map_back_to_clauses(corpus: Corpus) -> None:
     assert a["citations"][0]["clause_id"] == a["retrieved"][0]
     assert a["citations"][0]["quote"] in a["citations"][0]["text"]
     assert 1 <= len({cid for cid in a["retrieved"]}) <= TOP_K * 4
+
+
+def test_a_stated_maximum_counts_only_when_nothing_is_missing(hand_questions: list[EvalQuestion]) -> None:
+    """The headline of "最多能拿多少" may be a maximum (amount None, cap_wan set): it is the answer
+    when every fact was given, and no answer when the calculator still asks for inputs."""
+    q = hand_questions[1]  # h2: expected 18
+    stated = {"answer": "", "calculations": [{"amount_wan": None, "cap_wan": "18", "missing": []}]}
+    asking = {"answer": "", "calculations": [{"amount_wan": None, "cap_wan": "18", "missing": ["实际投入"]}]}
+    behind = {"answer": "", "calculations": [{"amount_wan": None, "cap_wan": None, "missing": ["x"]}, {"amount_wan": "18"}]}
+    assert score_answer(q, stated).amount_ok is True
+    assert score_answer(q, asking).amount_ok is False
+    assert score_answer(q, behind).amount_ok is False  # a part behind the headline is not the answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understand import condense, detect_intent, detect_region, detect_regions, split_question, strip_injections, understand
+from assistant.understand import condense, detect_intent, expand_abbreviations, detect_region, detect_regions, split_question, strip_injections, understand
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,31 @@ def test_split_by_region_keeps_one_region_per_part() -> None:
     assert "厦门" in a and "山东" not in a
     assert "山东" in b and "厦门" not in b
     assert "部级孵化器" in a and "部级孵化器" in b
+
+
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        ("在山东买AI算力做研发", "在山东买人工智能算力做研发"),
+        ("三高企业孵化高企有奖励", "三高企业孵化高新技术企业有奖励"),
+        ("专精特新企业信保保费能补多少", "专精特新企业信用保险保费能补多少"),
+        # words that merely contain the letters or characters stay as they are
+        ("高企业绩增长", "高企业绩增长"),
+        ("email地址", "email地址"),
+    ],
+)
+def test_abbreviations_are_written_out_for_retrieval(text: str, expanded: str) -> None:
+    assert expand_abbreviations(text) == expanded
+    assert understand(text).question == text  # the question as asked is kept
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "厦科规〔2025〕7号跟别的同类政策有重复的时候怎么算？",
+        "这个措施跟以前的政策规定不一致的时候，听哪个的？",
+        "孵化器奖励和运营补助能两边都拿吗？",
+    ],
+)
+def test_questions_about_combining_measures_are_overlap_questions(question: str) -> None:
+    assert detect_intent(question) == "overlap"
