@@ -58,15 +58,11 @@ def _document_text(clauses: Sequence[Clause]) -> tuple[str, list[_Span]]:
 class NaiveRAG:
     """Chunk, embed, take the nearest chunk: what the design is measured against."""
 
-    def __init__(
-        self, corpus: Corpus, embeddings: Embeddings, *, today: dt.date | None = None, client: Any | None = None
-    ) -> None:
+    def __init__(self, corpus: Corpus, embeddings: Embeddings, *, today: dt.date | None = None, client: Any | None = None) -> None:
         self.corpus = corpus
         self.today = today or dt.date.today()
         self._clauses = {c.id: c for c in corpus.clauses}
-        splitter = RecursiveCharacterTextSplitter(
-            chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True
-        )
+        splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True)
         chunks: list[Document] = []
         for d in corpus.documents:
             text, spans = _document_text(corpus.clauses_of(d.id))
@@ -84,11 +80,7 @@ class NaiveRAG:
                     "quote_end": min(first.end, end) - first.start,
                 }
                 chunks.append(chunk)
-        client = (
-            client
-            if client is not None
-            else chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
-        )
+        client = client if client is not None else chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         # In-memory clients of one process share their collections: a fresh name per instance.
         self.store = Chroma(
             collection_name=f"baseline-{uuid.uuid4().hex[:12]}",

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from corpus.records import Clause
 from assistant.calculator import RuleBook, calculate_question, load_rules
 from assistant.compose import make_citation
 from assistant.records import Calculation, Citation
 from assistant.understand import Understanding
+from corpus.records import Clause
 
 __all__ = ["ChainCalculator", "calculator_for_chain"]
 

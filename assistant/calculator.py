@@ -118,9 +118,7 @@ class Amount(BaseModel):
         if isinstance(data, str):
             m = _AMOUNT.match(data)
             if not m:
-                raise ValueError(
-                    f"{data!r} is not a number with a unit (万元/亿元/元/%/‰/年/个月/级); write e.g. '25万元'"
-                )
+                raise ValueError(f"{data!r} is not a number with a unit (万元/亿元/元/%/‰/年/个月/级); write e.g. '25万元'")
             return {"value": Decimal(m.group(1)), "unit": m.group(2)}
         if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
             raise ValueError(f"{data!r} has no unit; write it as printed with its unit, e.g. '25万元' or '30%'")
@@ -189,9 +187,7 @@ class Condition(BaseModel):
             raise ValueError(f"condition compares with unknown input {self.than!r}")
         if self.value is not None:
             t = INPUTS[self.input].type
-            ok = {"money": self.value.is_money, "pct": self.value.unit == "%", "level": self.value.unit == "级"}.get(
-                t, True
-            )
+            ok = {"money": self.value.is_money, "pct": self.value.unit == "%", "level": self.value.unit == "级"}.get(t, True)
             if not ok:
                 raise ValueError(f"condition on {self.input!r} ({t}) cannot compare with {self.value}")
         return self
@@ -448,9 +444,7 @@ class Rule(BaseModel):
     def describe(self) -> str:  # pragma: no cover - every kind overrides
         raise NotImplementedError
 
-    def compute(
-        self, v: Mapping[str, Any], steps: list[CalcStep], reasons: list[str]
-    ) -> tuple[Decimal | None, str]:  # pragma: no cover
+    def compute(self, v: Mapping[str, Any], steps: list[CalcStep], reasons: list[str]) -> tuple[Decimal | None, str]:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -601,9 +595,7 @@ class PerItemRule(Rule):
                     message_zh=f"{label}缺少{'、'.join(lacking)}。",
                 )
             fails = [
-                _fail_text(c, item[c.input], None, INPUTS[c.input])
-                for c in self.item.conditions
-                if not _holds(c, item[c.input], None)
+                _fail_text(c, item[c.input], None, INPUTS[c.input]) for c in self.item.conditions if not _holds(c, item[c.input], None)
             ]
             if fails:
                 failed.append(f"{label}：{'；'.join(fails)}")
@@ -628,9 +620,7 @@ class PerItemRule(Rule):
             chosen.sort(key=lambda e: e[1])
             picked = "、".join(f"第{i}{self.item.noun}" for _, i, _ in chosen)
             steps.append(CalcStep(f"最多补{self.item.max_items}{self.item.noun}：取补贴额最高的{picked}"))
-            reasons.append(
-                f"最多补{self.item.max_items}{self.item.noun}，按补贴额最高的{self.item.max_items}{self.item.noun}计算"
-            )
+            reasons.append(f"最多补{self.item.max_items}{self.item.noun}，按补贴额最高的{self.item.max_items}{self.item.noun}计算")
         total = sum((a for a, _, _ in chosen), Decimal(0))
         if len(chosen) > 1:
             formula = "+".join(_w(a) for a, _, _ in chosen) + f"={_w(total)}万元"
@@ -752,9 +742,7 @@ class PerStepRule(Rule):
         formula = f"⌊{_w(current)}÷{_w(self.step.wan)}⌋={n}，{n}×{_w(self.per_step.wan)}={_w(raw)}万元"
         steps.append(CalcStep(f"每满{self.step}：{_w(current)}÷{_w(self.step.wan)}，取整得{n}个{self.step}"))
         steps.append(CalcStep(f"{n}×{_w(self.per_step.wan)}={_w(raw)}万元", _q(raw)))
-        return _cap(
-            raw, self.cap.wan if self.cap else None, self.cap_phrase(self.cap) if self.cap else "", steps, formula
-        )
+        return _cap(raw, self.cap.wan if self.cap else None, self.cap_phrase(self.cap) if self.cap else "", steps, formula)
 
 
 class MaxOnlyRule(Rule):
@@ -937,9 +925,7 @@ class InterestShareRule(Rule):
         if self.share_is_max:
             reasons.append(f"比例为“最高{self.share}”，按最高比例算得的是可获贴息的上限，实际比例以主管部门核定为准")
         formula = "；".join(parts)
-        return _cap(
-            amount, self.cap.wan if self.cap else None, self.cap_phrase(self.cap) if self.cap else "", steps, formula
-        )
+        return _cap(amount, self.cap.wan if self.cap else None, self.cap_phrase(self.cap) if self.cap else "", steps, formula)
 
 
 class PremiumRule(Rule):
@@ -1045,9 +1031,7 @@ class TaxShareRule(Rule):
         formula = f"{_w(local)}×{self.share}={_w(amount)}万元（每年）"
         steps.append(CalcStep(f"{self.tax_zh}地方留成部分{_w(local)}万元×{self.share}={_w(amount)}万元", _q(amount)))
         reasons.append(f"按年计算，享受期限为{self.years}；地方留成部分以税务部门核定的数额为准")
-        return _cap(
-            amount, self.cap.wan if self.cap else None, self.cap_phrase(self.cap) if self.cap else "", steps, formula
-        )
+        return _cap(amount, self.cap.wan if self.cap else None, self.cap_phrase(self.cap) if self.cap else "", steps, formula)
 
 
 class TopUpRule(Rule):
@@ -1322,9 +1306,7 @@ class RuleBook:
 
     def for_clause(self, clause_id: str) -> tuple[Rule, ...]:
         """Rules read from this clause, or restated in it (a FAQ answer repeating the terms)."""
-        return tuple(
-            r for r in self.rules if r.clause_id == clause_id or any(x.clause_id == clause_id for x in r.restated_in)
-        )
+        return tuple(r for r in self.rules if r.clause_id == clause_id or any(x.clause_id == clause_id for x in r.restated_in))
 
     def select(self, question: str, clause_ids: Sequence[str]) -> list[Rule]:
         """The rules of the given clauses, those the question points at most strongly first.
@@ -1409,9 +1391,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleBook:
     for path in paths:
         data = _read_yaml(path)
         if not isinstance(data, dict) or not isinstance(data.get("rules"), list) or not data.get("doc_id"):
-            raise RuleError(
-                f"{path.name}: a rule file is a mapping with doc_id and a list under 'rules'; fix its layout"
-            )
+            raise RuleError(f"{path.name}: a rule file is a mapping with doc_id and a list under 'rules'; fix its layout")
         doc_id = str(data["doc_id"])
         for n, raw in enumerate(data["rules"], start=1):
             rid = raw.get("id", f"#{n}") if isinstance(raw, dict) else f"#{n}"
@@ -1422,8 +1402,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleBook:
                 raise RuleError(f"{path.name}: rule {rid!r} is invalid: {problems}; fix the rule") from e
             if not rule.clause_id.startswith(doc_id + "/"):
                 raise RuleError(
-                    f"{path.name}: rule {rid!r} has clause_id {rule.clause_id!r} outside document {doc_id!r}; "
-                    "move it or fix the id"
+                    f"{path.name}: rule {rid!r} has clause_id {rule.clause_id!r} outside document {doc_id!r}; move it or fix the id"
                 )
             if any(r.id == rule.id for r in rules):
                 raise RuleError(f"{path.name}: rule id {rule.id!r} is used twice; ids must be unique across files")
@@ -1445,9 +1424,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleBook:
             try:
                 no_rule.append(NoRule.model_validate(raw))
             except ValidationError as e:
-                raise RuleError(
-                    f"{NO_RULE_FILE}: entry {n} is invalid: {e.errors()[0]['msg']}; give clause_id, span and reason"
-                ) from e
+                raise RuleError(f"{NO_RULE_FILE}: entry {n} is invalid: {e.errors()[0]['msg']}; give clause_id, span and reason") from e
     return RuleBook(tuple(rules), tuple(no_rule))
 
 
@@ -1479,8 +1456,7 @@ def _coerce(rule: Rule, inputs: Mapping[str, object]) -> dict[str, Any]:
             out[key] = parse_value(spec, raw)
         except ValueError as e:
             raise RuleError(
-                f"rule {rule.id!r}: {key}={raw!r} is not a valid {spec.type}: {e}; "
-                f"give e.g. {key}={_EXAMPLE[spec.type]}",
+                f"rule {rule.id!r}: {key}={raw!r} is not a valid {spec.type}: {e}; give e.g. {key}={_EXAMPLE[spec.type]}",
                 message_zh=f"参数“{spec.zh}”的值“{raw}”无法识别，请按示例填写：{_EXAMPLE[spec.type]}。",
             ) from e
     out = derive(out)
@@ -1622,8 +1598,7 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
     if missing:
         return Calculation(
             amount_wan=None,
-            formula=f"{rule.describe()}{f'（条件：{conds}）' if (conds := rule.conditions_text()) else ''}"
-            f"；需提供：{'、'.join(missing)}",
+            formula=f"{rule.describe()}{f'（条件：{conds}）' if (conds := rule.conditions_text()) else ''}；需提供：{'、'.join(missing)}",
             missing=missing,
             steps=(CalcStep(f"规则：{rule.describe()}"),),
             eligible=None,
@@ -1660,10 +1635,7 @@ def combine_overlapping(calcs: Sequence[Calculation], reason: str) -> Calculatio
         raise RuleError("combine_overlapping needs at least one calculation")
     if len(calcs) == 1:
         return calcs[0]
-    steps = [
-        CalcStep(f"{c.rule_id}：{'未能测算' if c.amount_wan is None else _w(c.amount_wan) + '万元'}", c.amount_wan)
-        for c in calcs
-    ]
+    steps = [CalcStep(f"{c.rule_id}：{'未能测算' if c.amount_wan is None else _w(c.amount_wan) + '万元'}", c.amount_wan) for c in calcs]
     known = [c for c in calcs if c.amount_wan is not None]
     if len(known) < len(calcs):
         unknown = "、".join(c.rule_id for c in calcs if c.amount_wan is None)
@@ -2181,9 +2153,7 @@ def as_tool(rules: RuleBook | None = None) -> StructuredTool:
             rule = book.get(rule_id)
             data = args.model_dump() if isinstance(args, BaseModel) else dict(args)
             if data.get("kind") != rule.kind:
-                raise RuleError(
-                    f"rule {rule_id!r} is of kind {rule.kind!r}, the arguments are of kind {data.get('kind')!r}"
-                )
+                raise RuleError(f"rule {rule_id!r} is of kind {rule.kind!r}, the arguments are of kind {data.get('kind')!r}")
             facts = data.pop("facts", {}) or {}
             data.pop("kind", None)
             inputs = {k: v for k, v in data.items() if v is not None} | dict(facts)

@@ -16,13 +16,13 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from corpus.errors import InputError, PolicyQAError
-from corpus.records import Clause, DocKind, PolicyDocument
-from corpus.settings import Settings
 from assistant.compose import Evidence, compose_answer, compose_no_basis, merge_answers, numbers_without_source
 from assistant.evidence import Support, best_span, support, topic_terms
 from assistant.records import Answer, Calculation
 from assistant.understand import Understanding, split_question, understand
+from corpus.errors import InputError, PolicyQAError
+from corpus.records import Clause, DocKind, PolicyDocument
+from corpus.settings import Settings
 from index.store import ClauseIndex, Hit
 
 __all__ = ["Assistant", "Turn", "Calculator", "build_chain", "AnswerIntegrityError", "MIN_COVERAGE", "MIN_DENSE"]
@@ -36,7 +36,9 @@ __all__ = ["Assistant", "Turn", "Calculator", "build_chain", "AnswerIntegrityErr
 MIN_COVERAGE = 0.5
 MIN_DENSE = 0.92
 MIN_DENSE_COVERAGE = 0.25
-_MULTI = re.compile(r"比较|对比|区别|分别|哪个(更|高|多)|和.{1,20}(相比|比)|两(个|份|套)(文件|政策|措施)|同时|叠加|两边|都拿|都能拿|兼得|重复享受")
+_MULTI = re.compile(
+    r"比较|对比|区别|分别|哪个(更|高|多)|和.{1,20}(相比|比)|两(个|份|套)(文件|政策|措施)|同时|叠加|两边|都拿|都能拿|兼得|重复享受"
+)
 _VALIDITY_CLAUSE = re.compile(r"有效期|施行|实施")
 
 
@@ -153,7 +155,9 @@ class Assistant:
                 message_zh=f"对话轮数过多（超过{self.settings.max_history}轮），请清空对话后重新提问。",
             )
         if any(len(h) > self.settings.max_question_chars for h in history):
-            raise InputError("a history question is longer than the question limit", message_zh="对话历史中的问题过长，请清空对话后重新提问。")
+            raise InputError(
+                "a history question is longer than the question limit", message_zh="对话历史中的问题过长，请清空对话后重新提问。"
+            )
         return Turn(question=question, history=history, started=time.perf_counter())
 
     def understand_step(self, turn: Turn) -> Turn:
@@ -205,7 +209,7 @@ class Assistant:
         """A document's closing provision matching ``pattern`` (default: its overlap rule)."""
         pat = pattern or re.compile(r"就高不重复|以本措施为准")
         for c in self.index.corpus.clauses_of(d.id):
-            if pat.search(c.text) and (c.labels[0].startswith("[附则") or c.labels[0] in ("三、",) and d.kind is DocKind.INTERPRETATION):
+            if pat.search(c.text) and (c.labels[0].startswith("[附则") or (c.labels[0] in ("三、",) and d.kind is DocKind.INTERPRETATION)):
                 return c
         return None
 
@@ -292,10 +296,14 @@ class Assistant:
         if not evidence:
             reason = "、".join(f"《{d.title}》" for d in docs) + "未载明有效期或施行日期。"
             return compose_no_basis(u, reason, [], today)
-        answer = compose_answer(u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note)
+        answer = compose_answer(
+            u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
+        )
         if silent:
             note = "、".join(f"《{d.title}》（{d.region}）" for d in silent) + "未载明有效期或施行日期。"
-            answer = dataclasses.replace(answer, notices=(*answer.notices, note), text=answer.text + ("\n" if answer.notices else "\n\n提示：\n") + f"· {note}")
+            answer = dataclasses.replace(
+                answer, notices=(*answer.notices, note), text=answer.text + ("\n" if answer.notices else "\n\n提示：\n") + f"· {note}"
+            )
         return answer
 
     def verify(self, turn: Turn) -> Answer:

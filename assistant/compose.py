@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from corpus.records import Clause, DocKind, PolicyDocument, ValidityStatus
-from assistant.evidence import NUMBER, best_span, key_fragment
+from assistant.evidence import NUMBER, key_fragment
 from assistant.records import NO_BASIS, Answer, Calculation, Citation
 from assistant.understand import Understanding
+from corpus.records import Clause, DocKind, PolicyDocument, ValidityStatus
 
 __all__ = ["Evidence", "make_citation", "compose_answer", "compose_no_basis", "merge_answers", "answer_text", "numbers_without_source"]
 
@@ -68,7 +68,7 @@ def _overlap_notice(docs: Sequence[PolicyDocument], closing: Callable[[PolicyDoc
     by_region: dict[str, list[PolicyDocument]] = {}
     for d in docs:
         by_region.setdefault(d.region, []).append(d)
-    for region, group in by_region.items():
+    for group in by_region.values():
         if len(group) < 2:
             continue
         names = "、".join(f"《{d.title}》" for d in group)
@@ -127,8 +127,15 @@ def _lead(
             return f"{head.formula.split('；需提供：')[0]}{_marker(head, first)}。"
     if u.intent == "validity":
         per_doc = [(ev.clause.document, c) for ev, c in zip(evidence, citations, strict=False)]
-        return "；".join(f"《{d.title}》（{d.region}）：{d.validity(today).describe()}[{c.n}]" if len(per_doc) > 1
-                        else f"《{d.title}》：{d.validity(today).describe()}[{c.n}]" for d, c in per_doc) + "。"
+        return (
+            "；".join(
+                f"《{d.title}》（{d.region}）：{d.validity(today).describe()}[{c.n}]"
+                if len(per_doc) > 1
+                else f"《{d.title}》：{d.validity(today).describe()}[{c.n}]"
+                for d, c in per_doc
+            )
+            + "。"
+        )
     frag = key_fragment(first.quote, u.query, idf, u.intent)
     return f"{frag}[{first.n}]。" if frag else f"“{first.quote}”[{first.n}]"
 
@@ -197,6 +204,10 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"  # not digits: the figure check read
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
+def _renumbered(text: str, renumber: dict[int, int]) -> str:
+    return _MARKER.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", text)
+
+
 def merge_answers(question: str, condensed: str, parts: Sequence[tuple[str, Answer]]) -> Answer:
     """One answer to a compound question from the answers to its parts: each part's direct answer
     in turn, citations numbered once across parts (the same clause and quote keep one number)."""
@@ -219,20 +230,32 @@ def merge_answers(question: str, condensed: str, parts: Sequence[tuple[str, Answ
                 cite = dataclasses.replace(cite, n=renumber[cite.n])
             calcs.append(dataclasses.replace(calc, citation=cite))
         lead = a.lead if not a.no_basis else f"{NO_BASIS}。" + a.lead.removeprefix(f"{NO_BASIS}。")
-        lead = _MARKER.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", lead)
+        lead = _renumbered(lead, renumber)
         leads.append(f"{_CIRCLED[i - 1] if i <= len(_CIRCLED) else '·'} 关于“{part.strip('？?。 ')}”：{lead}")
         for n in a.notices:
-            n = _MARKER.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", n)
+            n = _renumbered(n, renumber)
             if n not in notices:
                 notices.append(n)
         related.extend(c for c in a.related if c.clause_id not in {r.clause_id for r in related})
     if not citations:  # no part has a basis: one refusal, with the pointers
         first = parts[0][1]
-        text = "\n".join([*leads, *(["", "以下条款内容相近，仅供参考，并非对您问题的回答："] if related else []),
-                          *(f"- {c.reference}（{c.region}）" for c in related)])
-        return dataclasses.replace(first, question=question, condensed_question=condensed, text=text, lead=leads[0],
-                                   related=tuple(dataclasses.replace(c, n=k) for k, c in enumerate(related, 1)),
-                                   notices=tuple(notices), parts=tuple(p for p, _ in parts))
+        text = "\n".join(
+            [
+                *leads,
+                *(["", "以下条款内容相近，仅供参考，并非对您问题的回答："] if related else []),
+                *(f"- {c.reference}（{c.region}）" for c in related),
+            ]
+        )
+        return dataclasses.replace(
+            first,
+            question=question,
+            condensed_question=condensed,
+            text=text,
+            lead=leads[0],
+            related=tuple(dataclasses.replace(c, n=k) for k, c in enumerate(related, 1)),
+            notices=tuple(notices),
+            parts=tuple(p for p, _ in parts),
+        )
     intents = [a.intent for _, a in parts if not a.no_basis]
     return Answer(
         question=question,

@@ -160,9 +160,7 @@ def _label_norm(text: str) -> str:
 
 
 def _is_numbered(label: str) -> bool:
-    return bool(
-        re.match(r"^([一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|\d+[.．]|第.+条|\[.+\])$", label)
-    )
+    return bool(re.match(r"^([一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|\d+[.．]|第.+条|\[.+\])$", label))
 
 
 def _clause_matches(clause: Clause, gold_clause: str) -> bool:
@@ -218,9 +216,7 @@ def _parse_line(raw: str, where: str, corpus: Corpus) -> EvalQuestion:
     if not isinstance(must, list) or not all(isinstance(m, str) and m for m in must):
         raise _fail(where, f"must_mention must be a list of non-empty strings, got {must!r}")
     amount = data.get("expected_amount_wan")
-    if amount is not None and (
-        isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount)
-    ):
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount)):
         raise _fail(where, f"expected_amount_wan must be a number or null, got {amount!r}")
     gold_raw = data.get("gold")
     if gold_raw is None:
@@ -238,8 +234,7 @@ def _parse_line(raw: str, where: str, corpus: Corpus) -> EvalQuestion:
         if not ids:
             raise _fail(
                 where,
-                f"gold clause {g['clause']!r} matches no clause of {g['doc']!r}; "
-                "use a printed label, a title or a FAQ heading",
+                f"gold clause {g['clause']!r} matches no clause of {g['doc']!r}; use a printed label, a title or a FAQ heading",
             )
         golds.append(Gold(g["doc"], g["clause"], ids))
     if data["kind"] == "out_of_scope" and golds:
@@ -513,9 +508,7 @@ class EvalResult:
                     "kind": r.question.kind,
                     "question": r.question.question,
                     "history": list(r.question.history),
-                    "gold": [
-                        {"doc": g.doc, "clause": g.clause, "clause_ids": list(g.clause_ids)} for g in r.question.gold
-                    ],
+                    "gold": [{"doc": g.doc, "clause": g.clause, "clause_ids": list(g.clause_ids)} for g in r.question.gold],
                     "expected_amount_wan": r.question.expected_amount_wan,
                     "must_mention": list(r.question.must_mention),
                     "score": asdict(r.score),
@@ -572,9 +565,7 @@ def _fmt(key: str, value: float | int | None) -> str:
 
 def summary_table(result: EvalResult, baseline: EvalResult | None = None) -> str:
     """A Markdown table: overall metrics, product beside baseline, then hit@5/amount/facts by kind."""
-    lines = (
-        ["| metric | product | baseline |", "|---|---:|---:|"] if baseline else ["| metric | product |", "|---|---:|"]
-    )
+    lines = ["| metric | product | baseline |", "|---|---:|---:|"] if baseline else ["| metric | product |", "|---|---:|"]
     for key, label in METRICS:
         row = f"| {label} | {_fmt(key, result.metrics['overall'][key])} |"
         if baseline:
@@ -656,17 +647,13 @@ def _svg_chart(metric: str, label: str, result: EvalResult, baseline: EvalResult
     ]
     y = 28
     for kind in kinds:
-        parts.append(
-            f'<text x="{left - 6}" y="{y + bar_h}" font-size="11" text-anchor="end">{html.escape(kind)}</text>'
-        )
+        parts.append(f'<text x="{left - 6}" y="{y + bar_h}" font-size="11" text-anchor="end">{html.escape(kind)}</text>')
         series = [(result, _PRODUCT_COLOUR)] + ([(baseline, _BASELINE_COLOUR)] if baseline else [])
         for res, colour in series:
             value = res.metrics.get(kind, {}).get(metric)
             w = 0 if value is None else max(0.0, min(1.0, float(value))) * width
             parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
-            parts.append(
-                f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 2}" font-size="10">{_fmt(metric, value)}</text>'
-            )
+            parts.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 2}" font-size="10">{_fmt(metric, value)}</text>')
             y += bar_h
         y += gap
     parts.append(f'<line x1="{left}" y1="24" x2="{left}" y2="{height}" stroke="#888"/>')
@@ -707,12 +694,8 @@ def _html_failures(res: EvalResult) -> str:
             expected.append(e(f"金额 {q.expected_amount_wan:g} 万元"))
         if q.must_mention:
             expected.append(e("须提及：" + "、".join(q.must_mention)))
-        cites = "<br>".join(
-            e(f"[{c.get('n', '')}] {c.get('clause_id', '')} {c.get('reference', '')}") for c in a.get("citations") or []
-        )
-        amounts = ", ".join(
-            str(c.get("amount_wan")) for c in a.get("calculations") or [] if c.get("amount_wan") is not None
-        )
+        cites = "<br>".join(e(f"[{c.get('n', '')}] {c.get('clause_id', '')} {c.get('reference', '')}") for c in a.get("citations") or [])
+        amounts = ", ".join(str(c.get("amount_wan")) for c in a.get("calculations") or [] if c.get("amount_wan") is not None)
         given = f"<pre>{e(str(a.get('answer') or ''))}</pre>"
         if amounts:
             given += f"<div>计算结果：{e(amounts)} 万元</div>"

@@ -10,9 +10,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.understand import REGION_ALIASES
 from corpus.records import Clause
 from index.store import Hit
-from assistant.understand import REGION_ALIASES
 from index.text import informativeness, tokenize, words
 
 _PLACE_WORDS = frozenset(w for w, _ in REGION_ALIASES) | frozenset(r for _, r in REGION_ALIASES)
@@ -83,7 +83,14 @@ def topic_terms(query: str) -> list[str]:
     text = _TOTALS.sub("，", _FIGURE.sub("，", query))
     nouns = _single_char_nouns(text)
     for t in words(text):
-        if t in _QUESTION_WORDS or t in _PLACE_WORDS or NUMBER.fullmatch(t) or _UNIT.fullmatch(t) or _NUMERAL_WORD.match(t) or _HOW_MUCH.match(t):
+        if (
+            t in _QUESTION_WORDS
+            or t in _PLACE_WORDS
+            or NUMBER.fullmatch(t)
+            or _UNIT.fullmatch(t)
+            or _NUMERAL_WORD.match(t)
+            or _HOW_MUCH.match(t)
+        ):
             continue
         if not re.search(r"[\u4e00-\u9fffa-z]", t) or (len(t) < 2 and (t not in nouns or informativeness(t) < _RARE_CHAR)):
             continue  # single characters (花, 最, 评) are function words or verbs here, unless a rare noun (券)

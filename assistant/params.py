@@ -66,9 +66,7 @@ INPUTS: dict[str, InputSpec] = {
         _spec("base_wan", "计算基数金额", "money"),
         _spec("current_wan", "本年度金额", "money", "今年", "本年", "当年", "本年度", "年度", "今年度"),
         _spec("last_wan", "上年度金额", "money", "去年", "上年", "上一年", "上年度", "前一年"),
-        _spec(
-            "growth_pct", "较上年增长率", "pct", "增长", "增幅", "增速", "增长率", "同比", "涨", "上涨", "增加", "提高", "多了"
-        ),
+        _spec("growth_pct", "较上年增长率", "pct", "增长", "增幅", "增速", "增长率", "同比", "涨", "上涨", "增加", "提高", "多了"),
         _spec("increase_wan", "较上年增加额", "money", "多了", "增加了", "增长了", "涨了", "多出", "增加"),
         _spec("loan_wan", "贷款金额", "money", "贷款", "借款", "融资", "贷了", "借了", "授信", "贷"),
         _spec("rate_pct", "贷款年利率", "pct", "年利率", "利率", "年化", "利息率", "融资成本", "利息是"),
@@ -552,11 +550,7 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
     after = text[m.end() : m.end() + 4]
     clause = text[max(text.rfind(p, 0, m.start()) for p in "，。；？！,;?!") + 1 : m.start()]
     weak = before.endswith(_RULE_WEAK) or after.startswith(_RULE_AFTER)
-    rule_like = (
-        before.endswith(_RULE_STRONG)
-        or _in_rule_phrase(text, m.start())
-        or (weak and not any(w in clause for w in _FACT_WORDS))
-    )
+    rule_like = before.endswith(_RULE_STRONG) or _in_rule_phrase(text, m.start()) or (weak and not any(w in clause for w in _FACT_WORDS))
     return Mention(kind, value, m.start(), m.end(), m.group(), unit, rule_like)
 
 
@@ -580,9 +574,7 @@ _LIST_GLUE = re.compile(r"^[\s、，,和及与以及]*$")
 _DELIMS = "，。；？！,;?!"
 
 
-def extract_params(
-    question: str, rule: Rule, *, foreign: Sequence[str] = ()
-) -> tuple[dict[str, object], tuple[str, ...]]:
+def extract_params(question: str, rule: Rule, *, foreign: Sequence[str] = ()) -> tuple[dict[str, object], tuple[str, ...]]:
     """The inputs ``rule`` needs, read from ``question``, and the Chinese names of those still missing.
 
     Only facts are taken: the policy's own numbers quoted in the question are skipped, and an
@@ -634,11 +626,7 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
     # 2. a single input of a kind still unfilled takes the single unassigned mention of that kind
     for kind, types in _KIND_TYPES.items():
         free = [i for i, m in enumerate(mentions) if m.kind == kind and i not in assigned]
-        open_ = [
-            n
-            for n in scalar_names
-            if specs[n].type in types and n not in assigned.values() and specs[n].type != "level"
-        ]
+        open_ = [n for n in scalar_names if specs[n].type in types and n not in assigned.values() and specs[n].type != "level"]
         open_ = [n for n in open_ if n not in _NEVER_BY_DEFAULT]
         if kind == "count":
             open_ = [n for n in open_ if all(_count_fits(specs[n], mentions[i]) for i in free)]

@@ -86,7 +86,9 @@ class Calculation:
             "formula": self.formula,
             "inputs": dict(self.inputs),
             "missing": list(self.missing),
-            "steps": [{"text": s.text, "value_wan": None if s.value_wan is None else format(s.value_wan.normalize(), "f")} for s in self.steps],
+            "steps": [
+                {"text": s.text, "value_wan": None if s.value_wan is None else format(s.value_wan.normalize(), "f")} for s in self.steps
+            ],
             "eligible": self.eligible,
             "reasons": list(self.reasons),
             "citation": self.citation.to_dict() if self.citation else None,

@@ -8,24 +8,103 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Understanding", "expand_abbreviations", "split_question", "detect_regions", "detect_region", "detect_intent", "strip_injections", "condense", "understand", "REGION_ALIASES"]
+__all__ = [
+    "Understanding",
+    "expand_abbreviations",
+    "split_question",
+    "detect_regions",
+    "detect_region",
+    "detect_intent",
+    "strip_injections",
+    "condense",
+    "understand",
+    "REGION_ALIASES",
+]
 
 # Place names → the region they denote, most specific first. A document of region R applies to a
 # question about region Q when Q starts with R (a provincial policy covers its cities).
 REGION_ALIASES: tuple[tuple[str, str], ...] = (
     # 厦门 and its districts and zones
-    *((name, "福建省厦门市") for name in ("厦门", "思明", "湖里", "集美", "海沧", "同安", "翔安", "火炬高新区", "火炬园", "厦门自贸", "鹭岛")),
+    *(
+        (name, "福建省厦门市")
+        for name in ("厦门", "思明", "湖里", "集美", "海沧", "同安", "翔安", "火炬高新区", "火炬园", "厦门自贸", "鹭岛")
+    ),
     # other cities of Fujian: no documents here
     *((name, f"福建省{name}市") for name in ("福州", "泉州", "漳州", "莆田", "三明", "南平", "龙岩", "宁德")),
     ("福建", "福建省"),
     # cities of Shandong: the provincial measures apply to them
-    *((name, f"山东省{name}市") for name in ("济南", "青岛", "淄博", "枣庄", "东营", "烟台", "潍坊", "济宁", "泰安", "威海", "日照", "临沂", "德州", "聊城", "滨州", "菏泽")),
+    *(
+        (name, f"山东省{name}市")
+        for name in (
+            "济南",
+            "青岛",
+            "淄博",
+            "枣庄",
+            "东营",
+            "烟台",
+            "潍坊",
+            "济宁",
+            "泰安",
+            "威海",
+            "日照",
+            "临沂",
+            "德州",
+            "聊城",
+            "滨州",
+            "菏泽",
+        )
+    ),
     ("山东", "山东省"),
     ("鲁", "山东省"),
     # elsewhere in China: no documents here
     *((name, name) for name in ("北京", "上海", "天津", "重庆")),
-    *((name, f"{name}市") for name in ("深圳", "广州", "杭州", "南京", "苏州", "成都", "武汉", "西安", "宁波", "合肥", "长沙", "郑州", "无锡", "东莞", "佛山", "珠海")),
-    *((name, f"{name}省") for name in ("广东", "浙江", "江苏", "四川", "湖北", "湖南", "河南", "河北", "安徽", "江西", "陕西", "辽宁", "吉林", "黑龙江", "山西", "云南", "贵州", "海南", "甘肃", "青海", "台湾")),
+    *(
+        (name, f"{name}市")
+        for name in (
+            "深圳",
+            "广州",
+            "杭州",
+            "南京",
+            "苏州",
+            "成都",
+            "武汉",
+            "西安",
+            "宁波",
+            "合肥",
+            "长沙",
+            "郑州",
+            "无锡",
+            "东莞",
+            "佛山",
+            "珠海",
+        )
+    ),
+    *(
+        (name, f"{name}省")
+        for name in (
+            "广东",
+            "浙江",
+            "江苏",
+            "四川",
+            "湖北",
+            "湖南",
+            "河南",
+            "河北",
+            "安徽",
+            "江西",
+            "陕西",
+            "辽宁",
+            "吉林",
+            "黑龙江",
+            "山西",
+            "云南",
+            "贵州",
+            "海南",
+            "甘肃",
+            "青海",
+            "台湾",
+        )
+    ),
     *((name, name) for name in ("香港", "澳门", "新疆", "西藏", "内蒙古", "广西", "宁夏")),
 )
 # "鲁" alone is too short to trust inside other words; only as a prefix of a policy brand (鲁科贷).
@@ -33,21 +112,35 @@ _SHORT_ALIASES = {"鲁"}
 
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # about the document's own life, not about when a measure is applied for (什么时候开始受理 is procedure)
-    ("validity", re.compile(
-        r"有效期|到期|过期|失效|还有效|仍然有效|是否有效|还能用|还适用|还管用|执行期|期限到|截止(日期|时间)?到"
-        r"|(政策|措施|文件|规定|办法|这套|该套)[^，。？?]{0,12}(什么时候|何时|哪天|哪一天|几号)[^，。？?]{0,4}(开始|截止|结束|施行|实施|执行|生效|到期|为止)"
-        r"|(什么时候|何时|哪天|哪一天|几号)(开始)?(施行|实施|执行|生效)|(施行|实施|执行|生效)(日期|时间)"
-        r"|(\d{4}年|明年|后年)[^。？?]{0,16}还能(按|享受|申请|拿|用)"
-    )),
+    (
+        "validity",
+        re.compile(
+            r"有效期|到期|过期|失效|还有效|仍然有效|是否有效|还能用|还适用|还管用|执行期|期限到|截止(日期|时间)?到"
+            r"|(政策|措施|文件|规定|办法|这套|该套)[^，。？?]{0,12}(什么时候|何时|哪天|哪一天|几号)[^，。？?]{0,4}(开始|截止|结束|施行|实施|执行|生效|到期|为止)"
+            r"|(什么时候|何时|哪天|哪一天|几号)(开始)?(施行|实施|执行|生效)|(施行|实施|执行|生效)(日期|时间)"
+            r"|(\d{4}年|明年|后年)[^。？?]{0,16}还能(按|享受|申请|拿|用)"
+        ),
+    ),
     # how two measures combine: answered from the documents' own rule (就高不重复, 以本措施为准)
-    ("overlap", re.compile(r"(交叉|重复)(的时候|时|的话|享受|支持|怎么|如何)|同时享受|叠加享受|两边都|都能拿|能否兼得|可以兼得|不一致(的时候|时|的话)?.{0,6}(听|以|按)哪|以哪个为准|听哪个")),
-    ("amount", re.compile(
-        r"(能|可以?|可|再|还能)(拿|领|补|贴|奖|获得?|得到|申请到?)(到|个)?多少|(补|贴|奖|给|资助|支持|返还?)(贴|助|励|息)?(他|她|我们|我|企业|我司|我公司|公司)?多少"
-        r"|(奖励|补贴|补助|资助|支持|贴息|奖补)(金额)?(能|可以|可)?有多少|多少钱|几万|金额是?多少|怎么算|如何计算|算一下|测算|能补|能拿|能领|(一共|总共|合计|加起来|共计|加一起)(是|能|可以)?(拿|补|领)?多少"
-    )),
+    (
+        "overlap",
+        re.compile(
+            r"(交叉|重复)(的时候|时|的话|享受|支持|怎么|如何)|同时享受|叠加享受|两边都|都能拿|能否兼得|可以兼得|不一致(的时候|时|的话)?.{0,6}(听|以|按)哪|以哪个为准|听哪个"
+        ),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"(能|可以?|可|再|还能)(拿|领|补|贴|奖|获得?|得到|申请到?)(到|个)?多少|(补|贴|奖|给|资助|支持|返还?)(贴|助|励|息)?(他|她|我们|我|企业|我司|我公司|公司)?多少"
+            r"|(奖励|补贴|补助|资助|支持|贴息|奖补)(金额)?(能|可以|可)?有多少|多少钱|几万|金额是?多少|怎么算|如何计算|算一下|测算|能补|能拿|能领|(一共|总共|合计|加起来|共计|加一起)(是|能|可以)?(拿|补|领)?多少"
+        ),
+    ),
     ("cap", re.compile(r"最高|上限|最多|封顶|不超过多少|顶格")),
     ("condition", re.compile(r"条件|要求|门槛|资格|符合|哪些(企业|对象|人)|谁可以|能不能|是否可以|可以申请吗|有没有")),
-    ("procedure", re.compile(r"怎么申请|如何申请|怎么申报|如何申报|流程|找哪个部门|哪个部门|向谁|材料|什么时候申报|何时申报|怎么办理|如何办理|兑现")),
+    (
+        "procedure",
+        re.compile(r"怎么申请|如何申请|怎么申报|如何申报|流程|找哪个部门|哪个部门|向谁|材料|什么时候申报|何时申报|怎么办理|如何办理|兑现"),
+    ),
 )
 
 # Injected instructions: sentences that try to change the rules rather than ask about policy.
@@ -139,7 +232,7 @@ def is_followup(question: str, history: tuple[str, ...]) -> bool:
         return False
     q = question.strip()
     bare = _content(q)
-    region, word = detect_region(q)
+    _, word = detect_region(q)
     if word and len(bare.replace(word, "")) <= 4:  # "那厦门呢？" / "山东的呢"
         return True
     if _FOLLOWUP_START.match(q) or _FOLLOWUP_SHAPE.match(q) or len(bare) <= 8:

@@ -140,7 +140,7 @@ def parse_body(body: str, where: str = "<body>") -> list[Section]:
             section = Section(label=label, title=title, level=level)
             while stack and stack[-1].level >= level:
                 stack.pop()
-            if stack and level != stack[-1].level + 1 or not stack and level != 1:
+            if (stack and level != stack[-1].level + 1) or (not stack and level != 1):
                 raise CorpusError(f"{where}:{lineno}: heading {head!r} skips a level; use one more '#' than its parent")
             (stack[-1].children if stack else roots).append(section)
             stack.append(section)
@@ -162,14 +162,18 @@ def clauses_of(document: PolicyDocument, sections: list[Section]) -> list[Clause
     """Every section with text becomes a Clause, its id built from the printed labels."""
     out: list[Clause] = []
 
-    def walk(nodes: list[Section], labels: tuple[str, ...], titles: tuple[str, ...], branch: tuple[bool, ...], keys: tuple[str, ...]) -> None:
+    def walk(
+        nodes: list[Section], labels: tuple[str, ...], titles: tuple[str, ...], branch: tuple[bool, ...], keys: tuple[str, ...]
+    ) -> None:
         seen: set[str] = set()
         # "一、主要目标" is a part, not an article, when a sibling "二、具体措施" has sub-items.
         parts_level = any(n.children for n in nodes if _CN_TOP_LABEL.match(n.label))
         for node in nodes:
             key = label_key(node.label)
             if key in seen:
-                raise CorpusError(f"{document.id}: two sibling headings share the id piece {key!r} under {'/'.join(keys)!r}; give them distinct labels")
+                raise CorpusError(
+                    f"{document.id}: two sibling headings share the id piece {key!r} under {'/'.join(keys)!r}; give them distinct labels"
+                )
             seen.add(key)
             path_labels, path_titles = labels + (node.label,), titles + (node.title,)
             path_keys = keys + (key,)

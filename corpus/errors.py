@@ -40,7 +40,7 @@ class IngestError(PolicyQAError):
     message_zh = "无法识别该文件的结构，请检查文件内容。"
 
 
-class IndexError_(PolicyQAError):  # noqa: N801 - the builtin IndexError is taken
+class IndexError_(PolicyQAError):  # noqa: N801, N818 - the builtin IndexError is taken
     """The index is missing, stale or unreachable."""
 
     message_zh = "检索索引不可用，请联系管理员重建索引。"

@@ -63,13 +63,10 @@ class Overrides(TypedDict, total=False):
 
 def _decode(data: bytes, where: str) -> str:
     if not data.strip():
-        raise IngestError(
-            f"{where}: the file is empty; give a file that holds the policy text", message_zh="文件为空。"
-        )
+        raise IngestError(f"{where}: the file is empty; give a file that holds the policy text", message_zh="文件为空。")
     if b"\x00" in data:
         raise IngestError(
-            f"{where}: the file holds NUL bytes, so it is binary (or UTF-16), not text; "
-            "extract the text first and save it as UTF-8 .txt",
+            f"{where}: the file holds NUL bytes, so it is binary (or UTF-16), not text; extract the text first and save it as UTF-8 .txt",
             message_zh="文件不是文本文件，请先提取文字并保存为 UTF-8 文本。",
         )
     for encoding in ENCODINGS:
@@ -80,8 +77,7 @@ def _decode(data: bytes, where: str) -> str:
         break
     else:
         raise IngestError(
-            f"{where}: the bytes are not valid in any of the encodings tried {list(ENCODINGS)!r}; "
-            "convert the file to UTF-8",
+            f"{where}: the bytes are not valid in any of the encodings tried {list(ENCODINGS)!r}; convert the file to UTF-8",
             message_zh="无法识别文件编码，请将文件转换为 UTF-8 编码。",
         )
     text = text.removeprefix("\ufeff")
@@ -98,9 +94,7 @@ def _decode(data: bytes, where: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Small text helpers
 
-_CN_DIGIT = {
-    ch: n for n, chars in enumerate(("零〇○", "一", "二两", "三", "四", "五", "六", "七", "八", "九")) for ch in chars
-}
+_CN_DIGIT = {ch: n for n, chars in enumerate(("零〇○", "一", "二两", "三", "四", "五", "六", "七", "八", "九")) for ch in chars}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -123,9 +117,7 @@ def _number(s: str) -> int:
 
 
 _NUM = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
-_DATE = re.compile(
-    rf"(?P<y>(?:19|20)\d{{2}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*日"
-)
+_DATE = re.compile(rf"(?P<y>(?:19|20)\d{{2}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*日")
 
 
 def _date(m: re.Match[str]) -> dt.date | None:
@@ -207,12 +199,7 @@ def _ends_sentence(text: str) -> bool:
                 depth -= 1
                 if depth == 0:
                     before, inner = t[:i].rstrip(), t[i + 1 : -1]
-                    return (
-                        not before
-                        or before[-1] in _FINAL_PUNCT
-                        or inner.startswith("责任")
-                        or inner.endswith(("负责", "牵头"))
-                    )
+                    return not before or before[-1] in _FINAL_PUNCT or inner.startswith("责任") or inner.endswith(("负责", "牵头"))
     return False
 
 
@@ -225,9 +212,7 @@ _PAGE_MARK = re.compile(
 )
 _RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|[—━─]{3,})$")
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
-_DOC_NO_LINE = re.compile(
-    r"^(?P<no>[\u4e00-\u9fff]{1,15}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号)$"
-)
+_DOC_NO_LINE = re.compile(r"^(?P<no>[\u4e00-\u9fff]{1,15}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号)$")
 _DATE_LINE = re.compile(rf"^{_DATE.pattern}$")
 _PRINTED_LINE = re.compile(rf"^(?P<org>.*?)\s*{_DATE.pattern}\s*印发$")
 _PUBLIC_NOTE = re.compile(r"^[（(]此(?:件|页)[^）)]{1,12}[）)]$")
@@ -268,9 +253,7 @@ def _clean_lines(text: str) -> _Cleaned:
         if _SENTENCE_PUNCT.search(line):
             break
         if _LETTERHEAD_END.match(line) and all(_ORG.match(part) for x in raw[:i] for part in x.split()):
-            out.letterhead = [p for x in raw[:i] for p in x.split()] + (
-                [line.removesuffix("文件").strip()] if line != "文件" else []
-            )
+            out.letterhead = [p for x in raw[:i] for p in x.split()] + ([line.removesuffix("文件").strip()] if line != "文件" else [])
             out.letterhead = [x for x in out.letterhead if x]
             out.dropped["letterhead"] += i + 1
             raw = raw[i + 1 :]
@@ -610,9 +593,7 @@ def _add_years(day: dt.date, years: int = 0, months: int = 0) -> dt.date:
 _SPAN = re.compile(rf"(?P<n>\d{{1,2}}|[{_CN}两]{{1,3}})\s*(?P<unit>年|个月)")
 
 
-def _validity(
-    sentence: str | None, issued: dt.date | None, printed_on: dt.date | None
-) -> tuple[dt.date | None, dt.date | None]:
+def _validity(sentence: str | None, issued: dt.date | None, printed_on: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
     """(effective_from, expires) from the validity sentence, only from dates the text prints.
 
     "自发布之日起" counts from the date printed under the notice (``issued``); "自印发之日起" from
@@ -728,9 +709,7 @@ def _detect_region(names: Iterable[str], doc_no: str | None) -> str | None:
                     return f"{province}{city}市"
     for text in texts:
         for region in _PROVINCES:
-            if region.province in text or any(
-                re.search(rf"{s}(?:省|市|自治区|壮族|回族|维吾尔)", text) for s in region.short
-            ):
+            if region.province in text or any(re.search(rf"{s}(?:省|市|自治区|壮族|回族|维吾尔)", text) for s in region.short):
                 return region.province
     if doc_no:
         for region in _PROVINCES:
@@ -781,31 +760,21 @@ def _front(pre: list[_Block], cleaned: _Cleaned, title: str | None) -> _Result:
     t = next((i for i, b in enumerate(pre) if squashed and _squash(b.text) in (squashed, f"《{squashed}》")), None)
     if t is None and squashed:  # the title line may say more than the notice names: "…（试行）"
         t = next(
-            (
-                i
-                for i, b in enumerate(pre)
-                if _squash(b.text).startswith(squashed) and _title_like(b.text) and "印发" not in b.text
-            ),
+            (i for i, b in enumerate(pre) if _squash(b.text).startswith(squashed) and _title_like(b.text) and "印发" not in b.text),
             None,
         )
     if t is None and title is None:  # no notice: a Markdown heading, else the first short line
         t = next((i for i, b in enumerate(pre) if b.kind == "md"), None)
         if t is None:
             t = next(
-                (
-                    i
-                    for i, b in enumerate(pre)
-                    if b.kind == "text" and len(b.text) <= 60 and not re.search(r"[，,。；;]", b.text)
-                ),
+                (i for i, b in enumerate(pre) if b.kind == "text" and len(b.text) <= 60 and not re.search(r"[，,。；;]", b.text)),
                 None,
             )
     if t is not None and pre[t].kind in ("text", "md"):
         title = pre[t].text
 
     # A cover letter: an addressee line ("各有关单位：") or 印发 wording before the title.
-    has_notice = any(
-        "印发" in _outside_guillemets(b.text) or (b.sentence and b.text.endswith(("：", ":"))) for b in pre
-    )
+    has_notice = any("印发" in _outside_guillemets(b.text) or (b.sentence and b.text.endswith(("：", ":"))) for b in pre)
     if t is not None:
         cover, preamble = pre[:t], pre[t + 1 :]
     elif has_notice:  # the title is not repeated: the cover ends at its date, or at its 印发 sentence
@@ -901,17 +870,12 @@ def _closing(owner: Section, tail: list[_Block], cleaned: _Cleaned, front: _Resu
         else:
             keep.append(text)
     owner.paragraphs[kept_from:] = keep
-    return [
-        Section(label=f"[附则{n}]", title=_closing_title(text), level=1, paragraphs=[text])
-        for n, text in enumerate(closing, 1)
-    ]
+    return [Section(label=f"[附则{n}]", title=_closing_title(text), level=1, paragraphs=[text]) for n, text in enumerate(closing, 1)]
 
 
 def _validity_text(sections: list[Section]) -> str | None:
     """The validity sentence: in the closing provisions first, else anywhere but the cover letter."""
-    ordered = sorted(
-        (s for s in _walk(sections) if s.label != "[印发通知]"), key=lambda s: not s.label.startswith("[附则")
-    )
+    ordered = sorted((s for s in _walk(sections) if s.label != "[印发通知]"), key=lambda s: not s.label.startswith("[附则"))
     candidates = [_unlabelled(sentence) for s in ordered for p in s.paragraphs for sentence in _sentences(p)]
     found = next((x for x in candidates if "有效期" in x), None)
     return found or next((x for x in candidates if re.search(r"(?:之日|日)起\s*(?:施行|实施|执行)", x)), None)
@@ -955,21 +919,15 @@ def ingest_text(text: str, *, source: str, **overrides: Unpack[Overrides]) -> tu
     """
     where = source
     if not text.strip():
-        raise IngestError(
-            f"{where}: the text is empty; give a file that holds the policy text", message_zh="文件为空。"
-        )
+        raise IngestError(f"{where}: the text is empty; give a file that holds the policy text", message_zh="文件为空。")
     cleaned = _clean_lines(text)
     if not any(line.kind == "text" or line.kind == "md" for line in cleaned.lines):
-        raise IngestError(
-            f"{where}: nothing but page markers and letterhead; is this the right file?", message_zh="文件中没有正文。"
-        )
+        raise IngestError(f"{where}: nothing but page markers and letterhead; is this the right file?", message_zh="文件中没有正文。")
     first_pass = _assemble(cleaned.lines, None, gate_until_title=False)
     title = overrides.get("title") or _notice_title(first_pass)
     # Headings are only looked for after the document's own title when the title stands
     # as a line of its own: a cover letter may number its own points.
-    gate = title is not None and any(
-        _squash(b.text).startswith(_squash(title)) and "印发" not in b.text for b in first_pass
-    )
+    gate = title is not None and any(_squash(b.text).startswith(_squash(title)) and "印发" not in b.text for b in first_pass)
     blocks = _assemble(cleaned.lines, title, gate_until_title=gate)
     if gate and not any(b.kind in ("heading", "question") for b in blocks):
         blocks = _assemble(cleaned.lines, title, gate_until_title=False)  # the title line never matched
@@ -994,14 +952,11 @@ def ingest_text(text: str, *, source: str, **overrides: Unpack[Overrides]) -> tu
     try:
         kind = DocKind(kind_value)
     except ValueError as e:
-        raise IngestError(
-            f"kind={kind_value!r} must be one of {[k.value for k in DocKind]}", message_zh="文件类型有误。"
-        ) from e
+        raise IngestError(f"kind={kind_value!r} must be one of {[k.value for k in DocKind]}", message_zh="文件类型有误。") from e
     doc_id = overrides.get("doc_id") or f"doc-{hashlib.sha1(title.encode('utf-8')).hexdigest()[:8]}"
     if not _DOC_ID.match(doc_id):
         raise IngestError(
-            f"doc_id={doc_id!r} must be 3-41 characters of [a-z0-9-] starting with a letter or digit, "
-            "e.g. xm-example-2026",
+            f"doc_id={doc_id!r} must be 3-41 characters of [a-z0-9-] starting with a letter or digit, e.g. xm-example-2026",
             message_zh="文件编号格式有误。",
         )
 
@@ -1054,9 +1009,7 @@ def _check_path(path: Path) -> None:
         )
 
 
-def ingest_file(
-    path: Path, *, source: str | None = None, **overrides: Unpack[Overrides]
-) -> tuple[PolicyDocument, list[Section]]:
+def ingest_file(path: Path, *, source: str | None = None, **overrides: Unpack[Overrides]) -> tuple[PolicyDocument, list[Section]]:
     """Read and structure a .txt / .md file (UTF-8, UTF-8 with BOM or GB18030)."""
     _check_path(path)
     try:
@@ -1084,9 +1037,7 @@ def write_ingested(path: Path, out_dir: Path, *, force: bool = False, **override
         reloaded = parse_document(text, where=f"{document.id}.md")[1]
         clauses_of(document, reloaded)
     except CorpusError as e:
-        raise IngestError(
-            f"{str(path)!r}: the written document would not load: {e}", message_zh="文件结构有误。"
-        ) from e
+        raise IngestError(f"{str(path)!r}: the written document would not load: {e}", message_zh="文件结构有误。") from e
     if unread := _labels_not_read_back(sections, reloaded):
         # e.g. 第一章, 1、, （1）: printed numbering the loader's label pattern does not know yet
         notes = f"{document.notes} The loader reads these labels back as part of their heading: {unread!r}."

@@ -187,5 +187,9 @@ class Clause:
     @property
     def citation(self) -> str:
         """《title》（文号）label title — built from metadata only."""
-        tail = f" {self.title}" if self.title and not self.label.endswith(f"（{self.title}）") and f"「{self.title}」" not in self.label else ""
+        tail = (
+            f" {self.title}"
+            if self.title and not self.label.endswith(f"（{self.title}）") and f"「{self.title}」" not in self.label
+            else ""
+        )
         return f"{self.document.cite_name}{self.label}{tail}"

@@ -45,8 +45,7 @@ class Settings(BaseSettings):
     )
     chroma_host: str | None = Field(
         default=None,
-        description="Host of a Chroma server. When set, the server is used instead of the "
-        "embedded store.",
+        description="Host of a Chroma server. When set, the server is used instead of the embedded store.",
     )
     chroma_port: int = Field(default=8000, ge=1, le=65535, description="Port of the Chroma server.")
     k: int = Field(default=5, ge=1, le=50, description="How many clauses retrieval returns.")
@@ -61,15 +60,9 @@ class Settings(BaseSettings):
         default=None,
         description="Clock override (YYYY-MM-DD) for validity checks; default: the system date.",
     )
-    max_question_chars: int = Field(
-        default=500, ge=10, description="Longest question accepted, in characters."
-    )
-    max_history: int = Field(
-        default=10, ge=0, description="Most earlier questions accepted as conversation history."
-    )
-    rate_limit_per_minute: int = Field(
-        default=30, ge=0, description="Questions per minute per client on /api/ask; 0 = no limit."
-    )
+    max_question_chars: int = Field(default=500, ge=10, description="Longest question accepted, in characters.")
+    max_history: int = Field(default=10, ge=0, description="Most earlier questions accepted as conversation history.")
+    rate_limit_per_minute: int = Field(default=30, ge=0, description="Questions per minute per client on /api/ask; 0 = no limit.")
     embed_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to embed the widget (frame-ancestors), e.g. "

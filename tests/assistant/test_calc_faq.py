@@ -23,10 +23,7 @@ RULES = load_rules()
 CORPUS = load_corpus(DOCUMENTS_DIR)
 EVAL = Path(__file__).resolve().parents[2] / "eval"
 QUESTIONS = [
-    q
-    for name in ("faq.jsonl", "retrieval.jsonl")
-    for q in load_questions(EVAL / name, CORPUS)
-    if q.expected_amount_wan is not None
+    q for name in ("faq.jsonl", "retrieval.jsonl") for q in load_questions(EVAL / name, CORPUS) if q.expected_amount_wan is not None
 ]
 RULE_CLAUSES = list(dict.fromkeys(r.clause_id for r in RULES))
 

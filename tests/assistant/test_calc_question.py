@@ -320,8 +320,6 @@ def test_a_figure_of_another_award_is_not_taken_for_this_one() -> None:
 
 def test_a_total_is_over_the_awards_named_not_every_rule_sharing_a_word() -> None:
     # 重大研发机构 names the 补足 here, not also the 绩效奖励 or the 购置后补助
-    head, *_ = calculate_question(
-        "新型研发机构认定时拿了100万初创期补助，后来又确认为重大研发机构，一共能拿多少", [INSTITUTE], rules=RULES
-    )
+    head, *_ = calculate_question("新型研发机构认定时拿了100万初创期补助，后来又确认为重大研发机构，一共能拿多少", [INSTITUTE], rules=RULES)
     assert head.rule_id == "sangao-rd-institute-startup+sangao-rd-institute-topup"
     assert head.amount_wan == D(500)  # 100 + (500−100)

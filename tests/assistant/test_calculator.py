@@ -778,11 +778,7 @@ def test_tool_computes_and_reports_errors_as_json() -> None:
     )
     assert out["amount_wan"] == "2.8"
     assert out["rule_id"] == "zjtx-15-credit-insurance"
-    out = json.loads(
-        tool.invoke(
-            {"rule_id": "zjtx-7-digital", "args": {"kind": "ratio", "base_wan": 80, "facts": {"digital_level": "1"}}}
-        )
-    )
+    out = json.loads(tool.invoke({"rule_id": "zjtx-7-digital", "args": {"kind": "ratio", "base_wan": 80, "facts": {"digital_level": "1"}}}))
     assert out["eligible"] is False and out["amount_wan"] == "0"
     out = json.loads(tool.invoke({"rule_id": "zjtx-7-digital", "args": {"kind": "premium", "premium_wan": 12}}))
     assert "kind" in out["error"]

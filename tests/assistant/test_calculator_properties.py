@@ -80,9 +80,7 @@ def _inputs_strategy(rule: Rule) -> st.SearchStrategy[dict[str, object]]:
     if isinstance(rule, PremiumRule):
         return st.one_of(
             st.fixed_dictionaries({"premium_wan": MONEY, "insured_wan": MONEY}),
-            st.fixed_dictionaries(
-                {"premium_wan": MONEY, "premium_rate_permille": st.decimals(min_value=0, max_value=50, places=2)}
-            ),
+            st.fixed_dictionaries({"premium_wan": MONEY, "premium_rate_permille": st.decimals(min_value=0, max_value=50, places=2)}),
         )
     if isinstance(rule, TaxShareRule):
         parts = {"local_share_wan": MONEY}
@@ -95,10 +93,7 @@ def _inputs_strategy(rule: Rule) -> st.SearchStrategy[dict[str, object]]:
         return st.fixed_dictionaries({"amounts_wan": st.lists(MONEY, min_size=1, max_size=4)})
     if isinstance(rule, PerUnitRule):
         return st.fixed_dictionaries(
-            {
-                u.input: st.integers(0, 50) if rule.input_spec(u.input).type == "count" else st.integers(0, 6)
-                for u in rule.units
-            }
+            {u.input: st.integers(0, 50) if rule.input_spec(u.input).type == "count" else st.integers(0, 6) for u in rule.units}
         )
     if isinstance(rule, PerItemRule):
         attrs = {

@@ -43,9 +43,7 @@ def corpus() -> Corpus:
 
 def _write(tmp_path: Path, rows: list[dict[str, Any] | str]) -> Path:
     path = tmp_path / "q.jsonl"
-    path.write_text(
-        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
-    )
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     return path
 
 
@@ -81,9 +79,7 @@ def _a(
     return {
         "answer": text,
         "no_basis": no_basis,
-        "citations": [
-            {"n": i + 1, "doc_id": c.split("/")[0], "clause_id": c, "label": ""} for i, c in enumerate(cited)
-        ],
+        "citations": [{"n": i + 1, "doc_id": c.split("/")[0], "clause_id": c, "label": ""} for i, c in enumerate(cited)],
         "calculations": [{"amount_wan": a} for a in amounts],
         "retrieved": list(retrieved),
         "elapsed_ms": ms,

@@ -79,9 +79,7 @@ def test_parse_value(name: str, raw: object, value: object) -> None:
     assert parse_value(INPUTS[name], raw) == value
 
 
-@pytest.mark.parametrize(
-    ("name", "raw"), [("base_wan", "-3"), ("base_wan", True), ("persons", "2.5"), ("tier", ""), ("amounts_wan", "")]
-)
+@pytest.mark.parametrize(("name", "raw"), [("base_wan", "-3"), ("base_wan", True), ("persons", "2.5"), ("tier", ""), ("amounts_wan", "")])
 def test_parse_value_rejects(name: str, raw: object) -> None:
     with pytest.raises(ValueError):
         parse_value(INPUTS[name], raw)

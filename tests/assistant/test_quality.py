@@ -31,11 +31,17 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 23)
 
-# The issue's gates on eval/faq.jsonl.
-MIN_HIT_AT_5 = 0.95
+# Gates on eval/faq.jsonl: at least the issue's (hit@5 0.95, amount 1.0, refusals 0.9, false
+# refusals 0.05), set just under what was measured when they were last raised (2026-11-23:
+# hit@5 1.000, amount 1.000, refusals 1.000, false refusals 0.022, citation P/R 0.956/0.973,
+# facts 0.953), so a change that makes answers worse fails here.
+MIN_HIT_AT_5 = 0.97
 MIN_AMOUNT_EXACT = 1.0
-MIN_REFUSALS = 0.9
+MIN_REFUSALS = 0.93
 MAX_FALSE_REFUSALS = 0.05
+MIN_CITATION_PRECISION = 0.92
+MIN_CITATION_RECALL = 0.94
+MIN_FACTS = 0.92
 # Issue 2's gate on the held-out retrieval set.
 MIN_HYBRID_HIT_AT_5 = 0.9
 
@@ -62,9 +68,7 @@ def _failing(result: EvalResult, reason: str) -> list[str]:
 def test_faq_quality_gates(assistant: Assistant, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     questions = load_questions(REPO / "eval" / "faq.jsonl", assistant.index.corpus)
     result = run_eval(assistant, questions)
-    baseline = run_eval(
-        NaiveRAG(assistant.index.corpus, assistant.index.embeddings, today=TODAY), questions, name="baseline"
-    )
+    baseline = run_eval(NaiveRAG(assistant.index.corpus, assistant.index.embeddings, today=TODAY), questions, name="baseline")
     write_report(result, baseline, tmp_path)
     with capsys.disabled():
         print(f"\n\neval/faq.jsonl ({len(questions)} questions), product vs naive baseline:\n")
@@ -78,15 +82,18 @@ def test_faq_quality_gates(assistant: Assistant, tmp_path: Path, capsys: pytest.
     if (m["amount_exact"] or 0) < MIN_AMOUNT_EXACT:
         problems.append(f"amount exact {m['amount_exact']:.3f} < {MIN_AMOUNT_EXACT}: {_failing(result, 'amount ')}")
     if (m["refusal_rate"] or 0) < MIN_REFUSALS:
-        problems.append(
-            f"refusals {m['refusal_rate']:.3f} < {MIN_REFUSALS}: {_failing(result, 'answered an out-of-scope')}"
-        )
+        problems.append(f"refusals {m['refusal_rate']:.3f} < {MIN_REFUSALS}: {_failing(result, 'answered an out-of-scope')}")
     if (m["false_refusal_rate"] or 0) > MAX_FALSE_REFUSALS:
-        problems.append(
-            f"false refusals {m['false_refusal_rate']:.3f} > {MAX_FALSE_REFUSALS}: {_failing(result, 'false refusal')}"
-        )
+        problems.append(f"false refusals {m['false_refusal_rate']:.3f} > {MAX_FALSE_REFUSALS}: {_failing(result, 'false refusal')}")
     if m["errors"]:
         problems.append(f"{m['errors']} questions raised: {_failing(result, 'error: ')}")
+    for key, floor, reason in (
+        ("citation_precision", MIN_CITATION_PRECISION, "citation precision"),
+        ("citation_recall", MIN_CITATION_RECALL, "citation recall"),
+        ("facts", MIN_FACTS, "missing"),
+    ):
+        if (m[key] or 0) < floor:
+            problems.append(f"{key} {m[key]:.3f} < {floor}: {_failing(result, reason)}")
     assert not problems, "\n".join(problems)
 
 
@@ -134,3 +141,18 @@ def test_held_out_retrieval_by_mode(assistant: Assistant, capsys: pytest.Capture
             print(f"| {key} | " + " | ".join(f"{table[mode][key]:.3f}" for mode in modes) + " |")
     hybrid = table["hybrid"]["hit@5"]
     assert hybrid is not None and hybrid >= MIN_HYBRID_HIT_AT_5, f"hybrid hit@5 {hybrid:.3f} < {MIN_HYBRID_HIT_AT_5}"
+
+
+def test_held_out_answers(assistant: Assistant, capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole chain on eval/retrieval.jsonl, a set written apart from the FAQ set the chain was
+    developed on: the figures that matter must hold on questions it was not tuned to."""
+    questions = load_questions(REPO / "eval" / "retrieval.jsonl", assistant.index.corpus)
+    result = run_eval(assistant, questions)
+    with capsys.disabled():
+        print(f"\n\neval/retrieval.jsonl ({len(questions)} questions), whole chain:\n")
+        print(summary_table(result, None))
+    m = result.metrics["overall"]
+    assert (m["hit@5"] or 0) >= 0.95, _failing(result, "gold not in top 5")
+    assert (m["amount_exact"] or 0) >= 0.94, _failing(result, "amount ")
+    assert (m["false_refusal_rate"] or 0) <= 0.05, _failing(result, "false refusal")
+    assert not m["errors"], _failing(result, "error: ")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understand import condense, detect_intent, expand_abbreviations, detect_region, detect_regions, split_question, strip_injections, understand
+from assistant.understand import (
+    condense,
+    detect_intent,
+    detect_region,
+    detect_regions,
+    expand_abbreviations,
+    split_question,
+    strip_injections,
+    understand,
+)
 
 
 @pytest.mark.parametrize(

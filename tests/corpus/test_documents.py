@@ -359,6 +359,4 @@ def test_measure_text_is_the_printed_clause() -> None:
     assert "单家企业最高30万元" in CORPUS.clause("xm-zjtx-2024/二/（六）/15").text
     assert "年化1%贴息支持，单户贷款最高2000万元" in CORPUS.clause("xm-kjfwy-2025/五").text
     assert CORPUS.clause("xm-zjtx-2024/二/（三）/6").text.count("精特新企业作为主要起草单位") == 1
-    assert (
-        "按其应缴已缴增值税地方留成部分的60%" in CORPUS.clause("xm-sangao-faq/加大科技成果转化奖励力度/政策原文").text
-    )
+    assert "按其应缴已缴增值税地方留成部分的60%" in CORPUS.clause("xm-sangao-faq/加大科技成果转化奖励力度/政策原文").text

@@ -95,9 +95,7 @@ def test_page_marker_and_wrapped_number_are_not_text_or_headings() -> None:
 
 def test_the_interpretation_seed_002_matches_its_curated_copy_given_region_and_kind() -> None:
     golden, golden_clauses = load_document(DOCUMENTS_DIR / "xm-kjcx-jd.md")
-    document, sections = ingest_file(
-        RAW_DIR / "002_8ffd0d0a52d4a783.txt", doc_id=golden.id, region=golden.region, kind="interpretation"
-    )
+    document, sections = ingest_file(RAW_DIR / "002_8ffd0d0a52d4a783.txt", doc_id=golden.id, region=golden.region, kind="interpretation")
     clauses = _clauses(document, sections)
 
     assert [c.labels for c in clauses] == [c.labels for c in golden_clauses]
@@ -240,10 +238,7 @@ def test_chapters_and_articles_nest_and_articles_run_across_chapters() -> None:
     ]
     assert [s.title for s in sections] == ["总则", "申报与资助", "附则"]
     by_labels = {c.labels: c for c in clauses}
-    assert (
-        _squash(by_labels[("第一章", "第一条")].text)
-        == "第一条为规范厦门市科技计划项目管理，根据有关规定，制定本办法。"
-    )
+    assert _squash(by_labels[("第一章", "第一条")].text) == "第一条为规范厦门市科技计划项目管理，根据有关规定，制定本办法。"
     # "5、6年度" at a line start is not item 5 of a list that is at 2: it continues item 2.
     assert _squash(by_labels[("第二章", "第四条", "2.")].text) == "2.项目预算表，贴息期限可覆盖第5、6年度的贷款。"
     assert by_labels[("第二章", "第四条", "1.")].title == ""  # "项目申报书；" is no title sentence
@@ -385,6 +380,4 @@ def test_any_text_is_refused_with_an_ingest_error_or_written_so_it_loads_back(pa
         assert e.message_zh
         return
     reloaded = parse_document(dump_document(document, sections))
-    assert [(c.id, _squash(c.text)) for c in clauses_of(*reloaded)] == [
-        (c.id, _squash(c.text)) for c in clauses_of(document, sections)
-    ]
+    assert [(c.id, _squash(c.text)) for c in clauses_of(*reloaded)] == [(c.id, _squash(c.text)) for c in clauses_of(document, sections)]

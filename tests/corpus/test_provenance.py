@@ -76,9 +76,7 @@ def test_printed_headings_of_a_clause_occur_in_its_source(clause: Clause) -> Non
     for label, title in zip(clause.labels, clause.titles, strict=True):
         heading = title if label.startswith("[") else (label if label == title else label + title)
         if heading:
-            assert printed_pattern(_strip(heading), clause.document).search(raw), (
-                f"{clause.id}: heading {heading!r} is not printed"
-            )
+            assert printed_pattern(_strip(heading), clause.document).search(raw), f"{clause.id}: heading {heading!r} is not printed"
 
 
 # Raw lines (whitespace removed) deliberately left out of the cleaned copy: letterheads,
@@ -120,10 +118,7 @@ def test_nothing_printed_is_dropped(document: PolicyDocument) -> None:
     parts = [document.title, document.doc_no or "", *document.issuers]
     for clause in CORPUS.clauses_of(document.id):
         parts.append(clause.text)
-        parts.extend(
-            label if label == title else label + title
-            for label, title in zip(clause.labels, clause.titles, strict=True)
-        )
+        parts.extend(label if label == title else label + title for label, title in zip(clause.labels, clause.titles, strict=True))
     cleaned = _strip("\n".join(parts))
     as_printed = cleaned
     for printed, corrected in document.corrections:
@@ -145,12 +140,8 @@ def test_cleaning_removed_page_markers_and_page_numbers() -> None:
 _CORRECTIONS = [(d, printed, corrected) for d in CORPUS.documents for printed, corrected in d.corrections]
 
 
-@pytest.mark.parametrize(
-    ("document", "printed", "corrected"), _CORRECTIONS, ids=[f"{d.id}:{p}" for d, p, _ in _CORRECTIONS]
-)
-def test_a_correction_fixes_a_typo_that_is_really_printed(
-    document: PolicyDocument, printed: str, corrected: str
-) -> None:
+@pytest.mark.parametrize(("document", "printed", "corrected"), _CORRECTIONS, ids=[f"{d.id}:{p}" for d, p, _ in _CORRECTIONS])
+def test_a_correction_fixes_a_typo_that_is_really_printed(document: PolicyDocument, printed: str, corrected: str) -> None:
     cleaned = _strip("".join(c.text for c in CORPUS.clauses_of(document.id)))
     assert printed in raw_text(document.source), f"{printed!r} is not in {document.source}; drop the correction"
     assert corrected in cleaned, f"{document.id}: the corrected form {corrected!r} is not in the cleaned text"
