@@ -28,7 +28,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, StrictBool, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.chain import Assistant
@@ -37,35 +36,15 @@ from corpus.errors import CorpusError, InputError, PolicyQAError
 from corpus.records import PolicyDocument
 from corpus.settings import Settings
 from ui.feedback import Feedback, FeedbackStore
+from ui.schema import AnswerOut, AskRequest, ClauseOut, DocumentsOut, ErrorOut, FeedbackOut, FeedbackRequest, HealthOut
 
 __all__ = ["create_app", "RateLimiter", "AskRequest", "FeedbackRequest", "CHAT_PATH"]
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+FAVICON = STATIC_DIR / "favicon.svg"
 CHAT_PATH = "/chat"
 MAX_REGION_CHARS = 20
-
-
-class AskRequest(BaseModel):
-    """A question, the earlier questions of the conversation, and an optional default region."""
-
-    question: StrictStr = Field(description="The question, at most `max_question_chars` characters.")
-    history: list[StrictStr] = Field(default_factory=list, description="Earlier user questions, oldest first.")
-    region: StrictStr | None = Field(
-        default=None,
-        description="Default region (e.g. 厦门) used only to scope retrieval: it is prepended to the "
-        "question when neither the question nor the history names a region.",
-    )
-
-
-class FeedbackRequest(BaseModel):
-    """A verdict on one answer."""
-
-    question: StrictStr
-    answer: StrictStr
-    citations: list[StrictStr] = Field(default_factory=list, description="References (or clause ids) shown with the answer.")
-    useful: StrictBool
-    comment: StrictStr = Field(default="", description="Optional, at most 1000 characters.")
 
 
 class RateLimiter:
@@ -138,13 +117,19 @@ def document_dict(d: PolicyDocument, settings: Settings, clauses: int | None = N
     return out
 
 
-def scoped_question(question: str, history: list[str], region: str | None) -> str:
-    """The question with the default region prepended, when neither it nor the history names one."""
+def scoped_question(question: str, history: list[str], region: str | None, max_chars: int | None = None) -> str:
+    """The question with the default region added, when neither it nor the history names one.
+
+    The region goes at the end, in brackets: a follow-up ("这个文件…", "那…") must still start
+    the way it was typed, or the chain would no longer read it as one. A question already at
+    the length limit is left as it is: the chain would refuse it with the region added, and the
+    user typed nothing wrong."""
     if not region or not region.strip():
         return question
     if detect_region(question)[0] is not None or any(detect_region(h)[0] is not None for h in history):
         return question
-    return f"{region.strip()} {question.strip()}"
+    scoped = f"{question.strip()}（{region.strip()}）"
+    return question if max_chars is not None and len(scoped) > max_chars else scoped
 
 
 def frame_ancestors(settings: Settings) -> str:
@@ -156,7 +141,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     """The FastAPI app; ``assistant`` defaults to the real one, loaded once."""
     import gradio as gr
 
-    from ui.page import build_page, page_css, page_head
+    from ui.page import build_page, page_css, page_head, page_js, page_theme
 
     assistant = assistant if assistant is not None else Assistant.from_settings(settings)
     feedback = FeedbackStore(settings.feedback_db)
@@ -206,7 +191,22 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         return _error(500, "internal_error", "系统处理出错，请稍后再试或联系管理员。")
 
     # -- API ----------------------------------------------------------------------------------
-    @app.post("/api/ask", tags=["api"], summary="A cited answer to a question (Answer JSON)")
+    def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+        what = {
+            400: "Invalid input (empty, too long, too much history); the message says what to fix.",
+            404: "No such document or clause.",
+            422: "The body is not JSON of the documented shape.",
+            429: "Too many questions from this client; see Retry-After.",
+        }
+        return {s: {"model": ErrorOut, "description": what[s]} for s in statuses}
+
+    @app.post(
+        "/api/ask",
+        tags=["api"],
+        summary="A cited answer to a question (Answer JSON)",
+        response_model=AnswerOut,
+        responses=errors(400, 422, 429),
+    )
     def api_ask(body: AskRequest, request: Request) -> Any:
         client = request.client.host if request.client else "unknown"
         wait = limiter.hit(client)
@@ -220,13 +220,19 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         if body.region is not None and len(body.region) > MAX_REGION_CHARS:
             raise InputError(f"region {body.region[:30]!r} is too long", message_zh="地区名称过长。")
         question = body.question
-        if isinstance(question, str) and question.strip():
-            question = scoped_question(question, list(body.history), body.region)
+        if len(question) > settings.max_question_chars:
+            # Checked before the region is prepended, so the message counts what the user typed.
+            raise InputError(
+                f"the question has {len(question)} characters; the limit is {settings.max_question_chars}",
+                message_zh=f"问题过长（{len(question)}字），请控制在{settings.max_question_chars}字以内。",
+            )
+        if question.strip():
+            question = scoped_question(question, list(body.history), body.region, settings.max_question_chars)
         result = ask(question, list(body.history))
         result["question"] = body.question.strip()
         return result
 
-    @app.get("/api/health", tags=["api"], summary="Model, index size and the documents with their validity")
+    @app.get("/api/health", tags=["api"], summary="Model, index size and the documents with their validity", response_model=HealthOut)
     def api_health() -> dict[str, Any]:
         return {
             "status": "ok",
@@ -237,12 +243,19 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
             "documents": [document_dict(d, settings) for d in assistant.documents],
         }
 
-    @app.get("/api/documents", tags=["api"], summary="The documents answers come from")
+    @app.get("/api/documents", tags=["api"], summary="The documents answers come from", response_model=DocumentsOut)
     def api_documents() -> dict[str, Any]:
         corpus = assistant.index.corpus
         return {"documents": [document_dict(d, settings, len(corpus.clauses_of(d.id))) for d in corpus.documents]}
 
-    @app.get("/api/documents/{doc_id}/clauses/{clause_id:path}", tags=["api"], summary="The source text behind a citation")
+    @app.get(
+        "/api/documents/{doc_id}/clauses/{clause_id:path}",
+        tags=["api"],
+        summary="The source text behind a citation",
+        description="`clause_id` is the citation's `clause_id`, with or without the leading document id (e.g. `二/（六）/13`).",
+        response_model=ClauseOut,
+        responses=errors(404, 422),
+    )
     def api_clause(doc_id: str, clause_id: str) -> dict[str, Any]:
         corpus = assistant.index.corpus
         d = corpus.document(doc_id)  # CorpusError → 404
@@ -262,10 +275,23 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
             "document": document_dict(d, settings),
         }
 
-    @app.post("/api/feedback", tags=["api"], summary="Store a verdict on an answer", status_code=201)
+    @app.post(
+        "/api/feedback",
+        tags=["api"],
+        summary="Store a verdict on an answer",
+        status_code=201,
+        response_model=FeedbackOut,
+        responses=errors(400, 422),
+    )
     def api_feedback(body: FeedbackRequest) -> dict[str, Any]:
         fb = Feedback.checked(
-            body.question, body.answer, body.citations, body.useful, body.comment, source="api", max_question_chars=settings.max_question_chars
+            body.question,
+            body.answer,
+            body.citations,
+            body.useful,
+            body.comment,
+            source="api",
+            max_question_chars=settings.max_question_chars,
         )
         return {"ok": True, "id": feedback.add(fb), "message": "已收到您的反馈，谢谢！"}
 
@@ -281,7 +307,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
 
     @app.get("/embed", include_in_schema=False)
     def embed() -> FileResponse:
-        return FileResponse(STATIC_DIR / "embed.html", media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": embed_csp})
+        return FileResponse(
+            STATIC_DIR / "embed.html", media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": embed_csp}
+        )
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:
@@ -289,6 +317,11 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         if name not in files:
             raise StarletteHTTPException(404)
         return FileResponse(STATIC_DIR / name, media_type=files[name])
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    @app.get("/favicon.svg", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
     @app.get("/demo/embed.html", include_in_schema=False)
     def demo() -> FileResponse:
@@ -298,5 +331,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     def root() -> RedirectResponse:
         return RedirectResponse(f"{CHAT_PATH}/")
 
-    blocks = build_page(assistant, settings, feedback, ask)
-    return gr.mount_gradio_app(app, blocks, path=CHAT_PATH, css=page_css(), head=page_head(), footer_links=[])
+    blocks = build_page(assistant, settings, feedback, ask, limiter)
+    return gr.mount_gradio_app(
+        app, blocks, path=CHAT_PATH, css=page_css(), head=page_head(), js=page_js(), theme=page_theme(), footer_links=[]
+    )

@@ -54,13 +54,23 @@ class Feedback:
 
     @classmethod
     def checked(
-        cls, question: Any, answer: Any, citations: Any, useful: Any, comment: Any = "", *, source: str = "api", max_question_chars: int = 500
+        cls,
+        question: Any,
+        answer: Any,
+        citations: Any,
+        useful: Any,
+        comment: Any = "",
+        *,
+        source: str = "api",
+        max_question_chars: int = 500,
     ) -> Feedback:
         """A Feedback from untrusted values, or InputError with a Chinese message."""
         if not isinstance(question, str) or not question.strip():
             raise InputError("feedback needs the question", message_zh="反馈缺少对应的问题。")
         if len(question) > max_question_chars:
-            raise InputError(f"feedback question has {len(question)} characters", message_zh=f"问题过长，请控制在{max_question_chars}字以内。")
+            raise InputError(
+                f"feedback question has {len(question)} characters", message_zh=f"问题过长，请控制在{max_question_chars}字以内。"
+            )
         if not isinstance(answer, str) or not answer.strip():
             raise InputError("feedback needs the answer", message_zh="反馈缺少对应的回答。")
         if len(answer) > MAX_ANSWER_CHARS:

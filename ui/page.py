@@ -7,131 +7,123 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from html import escape
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
 from assistant.chain import Assistant
-from corpus.errors import InputError, PolicyQAError
+from corpus.errors import PolicyQAError
 from corpus.settings import Settings
 from ui.feedback import Feedback, FeedbackStore
 from ui.render import answer_html, badge, error_html, pending_html, question_html
 
-__all__ = ["build_page", "page_css", "page_head", "EXAMPLES", "description_html"]
+if TYPE_CHECKING:
+    from ui.app import RateLimiter
 
-# Questions the five documents answer; each is checked by a test against the real chain.
+__all__ = ["build_page", "page_css", "page_head", "page_js", "page_theme", "EXAMPLES", "description_html"]
+
+# Questions the five documents answer, of every kind (lookup, amount, validity, both regions);
+# tests/ui/test_page.py asks each of them through the real chain.
 EXAMPLES = (
     "厦门专精特新企业在国内举办产品推介会有什么补贴？",
-    "企业首次认定为国家级专精特新“小巨人”有什么奖励？",
-    "厦门科技服务业措施的有效期到什么时候？",
-    "山东省对科技服务业有哪些支持政策？",
-    "三高企业倍增计划有哪些科技政策？",
-    "厦门对新认定的高新技术企业有什么奖励？",
+    "小巨人企业数字化改造投了120万，达到二级了，能补多少？",
+    "首次评上国家级专精特新小巨人，市里区里加起来能拿多少？",
     "专精特新企业贷款贴息有什么规定？",
+    "新获批一个全国重点实验室，厦门奖多少钱？",
+    "厦门科技服务业措施的有效期到什么时候？",
+    "山东的省级中试基地，服务突出的一年最多奖补多少？",
 )
 
+# System fonts only: the page loads no font file (the default theme's fonts have no CJK glyphs anyway).
+_FONTS = ("system-ui", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif")
+_MONO = ("ui-monospace", "SFMono-Regular", "Consolas", "WenQuanYi Micro Hei Mono", "monospace")
+
 Ask = Callable[[str, list[str]], dict[str, Any]]
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def description_html(assistant: Assistant, settings: Settings) -> str:
     """The header: title, one line on what is covered, and the document list with validity badges."""
     docs = assistant.documents
-    regions = "、".join(dict.fromkeys(d.region for d in docs))
+    per_region: dict[str, int] = {}
+    for d in docs:
+        per_region[d.region] = per_region.get(d.region, 0) + 1
+    regions = "、".join(f"{escape(r)}{n}份" for r, n in per_region.items())
     today = settings.today_date()
-    items = "".join(
-        f"<li>《{escape(d.title)}》{'（' + escape(d.doc_no) + '）' if d.doc_no else ''} "
-        f"<span class='pq-region'>{escape(d.region)}</span> {badge(d.validity(today).status.value, d.validity(today).status.zh)}</li>"
-        for d in docs
-    )
+    items = []
+    for d in docs:
+        v = d.validity(today)
+        doc_no = f"<span class='pq-docno'>{escape(d.doc_no)}</span>" if d.doc_no else ""
+        items.append(
+            f"<li><span class='pq-doc'>《{escape(d.title)}》</span>{doc_no}"
+            f"<span class='pq-region'>{escape(d.region)} · {escape(d.kind.zh)}</span>{badge(v.status.value, v.status.zh)}</li>"
+        )
     return (
         '<header class="pq-header"><h1>政策问答</h1>'
-        f'<p class="pq-desc">依据{len(docs)}份政策文件原文回答（覆盖地区：{escape(regions)}），每个回答都注明出处条款。</p>'
-        f'<details class="pq-docs"><summary>查看收录的政策文件</summary><ul>{items}</ul></details></header>'
+        f'<p class="pq-desc">依据{len(docs)}份惠企政策文件原文作答（{regions}），每个回答都引用原文条款、注明出处；'
+        "金额按条款公式计算并列出算式。</p>"
+        f'<details class="pq-docs" open><summary>收录的政策文件（{len(docs)}份）</summary><ul>{"".join(items)}</ul></details></header>'
     )
 
 
 def page_head() -> str:
-    return '<meta name="description" content="政策问答：依据政策文件原文、注明出处的问答。">'
+    return (
+        '<meta name="description" content="政策问答：依据政策文件原文、注明出处的惠企政策问答。">'
+        '<link rel="icon" href="/favicon.svg" type="image/svg+xml">'
+    )
+
+
+def page_js() -> str:
+    """Run once on load: on a phone, the document list starts folded so the chat is in view."""
+    return "() => { if (window.innerWidth < 600) { const d = document.querySelector('.pq-docs'); if (d) d.open = false; } }"
+
+
+def page_theme() -> gr.themes.Base:
+    return gr.themes.Default(primary_hue="blue", secondary_hue="slate", neutral_hue="slate", font=_FONTS, font_mono=_MONO)
 
 
 def page_css() -> str:
-    return """
-.gradio-container { max-width: 960px !important; margin: 0 auto !important; }
-.pq-header h1 { font-size: 1.6rem; margin: .2rem 0 .3rem; }
-.pq-desc { margin: 0 0 .3rem; opacity: .85; }
-.pq-docs summary { cursor: pointer; font-size: .9rem; }
-.pq-docs ul { margin: .3rem 0 0 1rem; padding: 0; font-size: .88rem; }
-.pq-region { opacity: .7; font-size: .85em; }
-.pq-examples { flex-wrap: wrap !important; gap: 6px !important; }
-.pq-examples button { flex: 0 1 auto !important; min-width: 0 !important; white-space: normal !important; text-align: left; }
-.pq-q { white-space: pre-wrap; word-break: break-word; }
-.pq-answer { line-height: 1.65; word-break: break-word; }
-.pq-p { margin: 0 0 .6rem; }
-.pq-error { color: #b42318; font-weight: 600; }
-.pq-pending { opacity: .7; font-style: italic; }
-.pq-cites-h { font-weight: 600; margin: .6rem 0 .3rem; font-size: .92rem; }
-.pq-cite, .pq-calc { border: 1px solid rgba(127,127,127,.35); border-radius: 8px; padding: .4rem .7rem; margin: .35rem 0; background: rgba(127,127,127,.06); }
-.pq-cite summary, .pq-calc summary { cursor: pointer; font-weight: 600; }
-.pq-n { color: #2563eb; }
-.pq-label { margin-left: .35rem; font-weight: 400; opacity: .8; }
-.pq-badge { display: inline-block; font-size: .75rem; font-weight: 600; border-radius: 999px; padding: 0 .5rem; margin-left: .3rem; border: 1px solid; }
-.pq-ok { color: #067647; border-color: #067647; }
-.pq-warn { color: #b54708; border-color: #b54708; }
-.pq-bad { color: #b42318; border-color: #b42318; }
-.pq-none { color: #667085; border-color: #667085; }
-.pq-meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; margin: .4rem 0; font-size: .88rem; }
-.pq-meta dt { opacity: .7; margin: 0; } .pq-meta dd { margin: 0; }
-.pq-clause { margin: .3rem 0; padding: .3rem .6rem; border-left: 3px solid rgba(127,127,127,.5); font-size: .92rem; }
-.pq-clause mark { background: #fde68a; color: #111; padding: 0 .1rem; }
-.pq-src { font-size: .82rem; }
-.pq-formula { font-family: ui-monospace, monospace; margin: .3rem 0; }
-.pq-result { font-size: 1.05rem; }
-.pq-calc-h { font-weight: 600; font-size: .88rem; margin-top: .3rem; }
-.pq-inputs, .pq-steps { margin: .1rem 0 .2rem 1.2rem; padding: 0; }
-.pq-rule, .pq-missing, .pq-reason { font-size: .88rem; opacity: .85; }
-#pq-fb-status { min-height: 1.2rem; }
-@media (max-width: 480px) {
-  .pq-header h1 { font-size: 1.3rem; }
-  .pq-desc { font-size: .9rem; }
-  .pq-meta { grid-template-columns: 1fr; }
-  .pq-examples button { font-size: .82rem !important; }
-}
-"""
+    return (STATIC_DIR / "page.css").read_text(encoding="utf-8")
 
 
-def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, ask: Ask) -> gr.Blocks:
-    """The Blocks of the chat page; ``ask(question, history)`` returns an Answer dict."""
+def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, ask: Ask, limiter: RateLimiter | None = None) -> gr.Blocks:
+    """The Blocks of the chat page; ``ask(question, history)`` returns an Answer dict; ``limiter``
+    is the API's per-client limit, so that the page is no way around it."""
 
-    def respond(question: str, chat: list[dict[str, Any]], history: list[str], last: Any) -> Iterator[tuple[Any, ...]]:
+    def respond(question: str, chat: list[dict[str, Any]], history: list[str], last: Any, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         chat = list(chat or [])
         history = list(history or [])
-        if not question or not question.strip():
+        question = (question or "").strip()
+        if not question:
             chat.append({"role": "assistant", "content": error_html("请输入您的问题。")})
             yield chat, "", history, last, ""
             return
-        chat.append({"role": "user", "content": question_html(question.strip())})
+        wait = limiter.hit(request.client.host if request and request.client else "unknown") if limiter else 0
+        if wait:
+            chat.append({"role": "assistant", "content": error_html(f"提问过于频繁，请{int(wait) + 1}秒后再试。")})
+            yield chat, question, history, last, ""
+            return
+        chat.append({"role": "user", "content": question_html(question)})
         chat.append({"role": "assistant", "content": pending_html()})
         yield chat, "", history, last, ""
         try:
             answer = ask(question, history)
-        except InputError as e:
-            chat[-1] = {"role": "assistant", "content": error_html(e.message_zh)}
-            yield chat, "", history, last, ""
-            return
-        except PolicyQAError as e:
+        except PolicyQAError as e:  # InputError included: its message says what to change
             chat[-1] = {"role": "assistant", "content": error_html(e.message_zh)}
             yield chat, "", history, last, ""
             return
         chat[-1] = {"role": "assistant", "content": answer_html(answer)}
-        history.append(question.strip())
+        history.append(question)
+        # Only the latest questions are kept: the chain refuses a longer history.
         yield chat, "", history[-settings.max_history :] if settings.max_history else [], answer, ""
 
     def give_feedback(useful: bool) -> Callable[[Any, str], tuple[str, str]]:
         def handler(last: Any, comment: str) -> tuple[str, str]:
             if not last:
-                return "<span class='pq-error'>请先提问，再评价回答。</span>", comment
+                return error_html("请先提问，再评价回答。"), comment
             try:
                 fb = Feedback.checked(
                     last["question"],
@@ -142,10 +134,10 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
                     source="page",
                     max_question_chars=settings.max_question_chars,
                 )
-            except InputError as e:
+            except PolicyQAError as e:
                 return error_html(e.message_zh), comment
             store.add(fb)
-            return "已记录您的反馈，谢谢！", ""
+            return '<span class="pq-thanks">已记录您的反馈，谢谢！</span>', ""
 
         return handler
 
@@ -158,9 +150,10 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
             label="对话",
             elem_id="pq-chat",
             height="60vh",
-            min_height=320,
+            min_height=340,
             buttons=["copy"],
-            placeholder="请在下方输入问题，或点击示例问题。回答均摘自政策原文并注明条款。",
+            latex_delimiters=[],  # "$" in a question is money or text, never a formula
+            placeholder="请在下方输入问题，或点击示例问题。回答均摘自政策原文并注明条款，可继续追问。",
         )
         with gr.Row(equal_height=True):
             box = gr.Textbox(
@@ -174,28 +167,41 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
                 autofocus=True,
             )
             send = gr.Button("提问", variant="primary", elem_id="pq-send", scale=1, min_width=72)
-        gr.HTML('<div class="pq-cites-h">示例问题（点击即问）</div>')
+        gr.HTML('<div class="pq-section">示例问题（点击即问）</div>')
         with gr.Row(elem_classes="pq-examples"):
             example_buttons = [gr.Button(q, size="sm", elem_classes="pq-example") for q in EXAMPLES]
-        with gr.Row():
-            clear_btn = gr.Button("清空对话", elem_id="pq-clear", size="sm", variant="secondary")
-        with gr.Accordion("这个回答有帮助吗？", open=True, elem_id="pq-feedback"):
-            comment = gr.Textbox(show_label=False, placeholder="补充意见（可选，最多1000字）", max_length=1000, elem_id="pq-comment", lines=1)
-            with gr.Row():
-                good = gr.Button("👍 有用", size="sm", elem_id="pq-useful")
-                bad = gr.Button("👎 没用", size="sm", elem_id="pq-useless")
+        gr.HTML('<div class="pq-section">这个回答有帮助吗？（评价最近一条回答）</div>')
+        with gr.Row(equal_height=True, elem_id="pq-feedback"):
+            comment = gr.Textbox(
+                show_label=False,
+                placeholder="补充意见（可选，最多1000字）",
+                max_length=1000,
+                elem_id="pq-comment",
+                lines=1,
+                max_lines=4,
+                scale=4,
+                min_width=140,
+            )
+            good = gr.Button("有用", size="sm", elem_id="pq-useful", scale=1, min_width=56)
+            bad = gr.Button("没用", size="sm", elem_id="pq-useless", scale=1, min_width=56)
+        with gr.Row(equal_height=True):
             status = gr.HTML("", elem_id="pq-fb-status")
+            clear_btn = gr.Button("清空对话", elem_id="pq-clear", size="sm", variant="secondary", scale=0, min_width=96)
         history = gr.State([])
         last = gr.State(None)
 
         outputs = [chatbot, box, history, last, status]
-        box.submit(respond, [box, chatbot, history, last], outputs, api_name="ask_submit")
-        send.click(respond, [box, chatbot, history, last], outputs, api_name="ask")
+        # Every event is private: programs ask through /api/ask, which documents its contract.
+        box.submit(respond, [box, chatbot, history, last], outputs, api_visibility="private")
+        send.click(respond, [box, chatbot, history, last], outputs, api_visibility="private")
         for i, b in enumerate(example_buttons):
-            b.click(lambda q=EXAMPLES[i]: q, None, box, api_name=False, queue=False).then(
-                respond, [box, chatbot, history, last], outputs, api_name=False
+            b.click(lambda q=EXAMPLES[i]: q, None, box, api_visibility="private", queue=False).then(
+                respond, [box, chatbot, history, last], outputs, api_visibility="private"
             )
-        clear_btn.click(clear, None, [chatbot, box, history, last, status], api_name=False, queue=False)
-        good.click(give_feedback(True), [last, comment], [status, comment], api_name=False)
-        bad.click(give_feedback(False), [last, comment], [status, comment], api_name=False)
+        clear_btn.click(clear, None, outputs, api_visibility="private", queue=False)
+        # The chat box's own clear icon must forget the conversation too, or a later
+        # question would be read as a follow-up of questions no longer shown.
+        chatbot.clear(clear, None, outputs, api_visibility="private", queue=False)
+        good.click(give_feedback(True), [last, comment], [status, comment], api_visibility="private")
+        bad.click(give_feedback(False), [last, comment], [status, comment], api_visibility="private")
     return blocks

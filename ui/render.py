@@ -10,7 +10,9 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["answer_html", "citation_card", "calculation_card", "error_html", "question_html", "text_html", "pending_html"]
+from assistant.params import INPUTS
+
+__all__ = ["answer_html", "citation_card", "calculation_card", "error_html", "question_html", "text_html", "pending_html", "input_label"]
 
 _BADGE_CLASS = {"in_force": "ok", "expiring": "warn", "expired": "bad", "not_yet": "warn", "not_stated": "none"}
 
@@ -38,7 +40,7 @@ def _highlight(text: str, quote_: str) -> str:
     i = text.find(quote_) if quote_ else -1
     if i < 0:
         return text_html(text)
-    return f"{text_html(text[:i])}<mark>{text_html(quote_)}</mark>{text_html(text[i + len(quote_):])}"
+    return f"{text_html(text[:i])}<mark>{text_html(quote_)}</mark>{text_html(text[i + len(quote_) :])}"
 
 
 def badge(status: str, status_zh: str) -> str:
@@ -60,16 +62,23 @@ def citation_card(c: dict[str, Any], *, open_: bool = False) -> str:
         f'{badge(c["status"], c["status_zh"])}<span class="pq-label">{escape(c["label"])}</span></summary>'
         f'<dl class="pq-meta">{dl}</dl>'
         f'<blockquote class="pq-clause">{_highlight(c["text"], c.get("quote", ""))}</blockquote>'
-        f'<a class="pq-src" href="{escape(clause_url(c["doc_id"], c["clause_id"]))}" target="_blank" rel="noopener">查看条款原文（JSON）</a>'
+        f'<a class="pq-src" href="{escape(clause_url(c["doc_id"], c["clause_id"]))}" target="_blank" rel="noopener">'
+        "查看条款原文（JSON）</a>"
         "</details>"
     )
 
 
+def input_label(name: str) -> str:
+    """The Chinese name of a calculator input (``base_wan`` → 计算基数金额); unknown names as they are."""
+    spec = INPUTS.get(name)
+    return spec.zh if spec is not None else name
+
+
 def calculation_card(calc: dict[str, Any]) -> str:
     """A small formula card: inputs, steps, result and the rule's clause."""
-    parts = ['<details class="pq-calc" open><summary>🧮 计算</summary>']
+    parts = ['<details class="pq-calc" open><summary>计算过程</summary>']
     if calc.get("inputs"):
-        items = "".join(f"<li><span>{escape(k)}</span>：{escape(str(v))}</li>" for k, v in calc["inputs"].items())
+        items = "".join(f"<li><span>{escape(input_label(k))}</span>：{escape(str(v))}</li>" for k, v in calc["inputs"].items())
         parts.append(f'<div class="pq-calc-h">已知条件</div><ul class="pq-inputs">{items}</ul>')
     if calc.get("steps"):
         steps = "".join(f"<li>{escape(s['text'])}</li>" for s in calc["steps"])
@@ -90,10 +99,13 @@ def calculation_card(calc: dict[str, Any]) -> str:
 
 
 def _body_blocks(answer: dict[str, Any]) -> list[str]:
-    """The answer's paragraphs; the printed "依据：" list is left out when cards show the citations."""
+    """The answer's paragraphs; a printed list of references is left out when cards show it
+    ("依据：" for citations, "以下条款内容相近…" for the related clauses of a no-basis answer)."""
     blocks = [b for b in answer["answer"].split("\n\n") if b.strip()]
     if answer.get("citations"):
         blocks = [b for b in blocks if not b.startswith("依据：")]
+    if answer.get("related"):
+        blocks = [b for b in blocks if not b.startswith("以下条款内容相近")]
     return blocks
 
 

@@ -3,11 +3,13 @@ and the app served by uvicorn in a thread on a free port of 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,22 @@ def served(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def _created_in_a_loop(create_app: Callable[..., Any], settings: Any, assistant: Any) -> Any:
+    """``create_app`` called inside a running event loop that is closed afterwards.
+
+    Outside a running loop, gradio's ``mount_gradio_app`` makes a new event loop, sets it as the
+    thread's current one and never closes it (``gradio.utils.safe_get_lock``); the next app made in
+    the same process replaces it and the old loop is collected unclosed (a ResourceWarning, an error
+    here). ``policyqa serve`` makes one app per process, so only tests meet this."""
+
+    async def make() -> Any:
+        return create_app(settings, assistant=assistant)
+
+    # In a thread of its own: Playwright's sync API keeps a loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 @pytest.fixture(scope="session")
 def serve_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., tuple[str, Any]]]:
     """``serve_app(assistant, **settings)`` → (base URL, settings); servers stop at session end."""
@@ -113,7 +131,7 @@ def serve_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
 
     def start(assistant: Any, **overrides: Any) -> tuple[str, Any]:
         settings = make_settings(tmp_path_factory.mktemp("app"), **overrides)
-        cm = served(create_app(settings, assistant=assistant))
+        cm = served(_created_in_a_loop(create_app, settings, assistant))
         url = cm.__enter__()
         stack.append(cm)
         return url, settings
@@ -138,3 +156,9 @@ def partner_origin() -> str:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def real_app(serve_app: Callable[..., tuple[str, Any]], real_assistant: Any) -> tuple[str, Any]:
+    """The app over the real chain (real model), served once for the session: (base URL, settings)."""
+    return serve_app(real_assistant)

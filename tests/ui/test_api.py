@@ -1,10 +1,15 @@
-"""The JSON API over HTTP, against the real app served by uvicorn (fake embedder: see conftest)."""
+"""The JSON API over HTTP, against the app served by uvicorn.
+
+What an answer says is checked against the real chain (real model, marked slow); input limits,
+errors, rate limit, feedback and headers against the same app over a fake embedder (see conftest).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -18,8 +23,14 @@ def app(serve_app: Any, fake_assistant: Any) -> tuple[str, Any]:
 
 
 @pytest.fixture()
-def client(app: tuple[str, Any]) -> httpx.Client:
+def client(app: tuple[str, Any]) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=app[0], timeout=60) as c:
+        yield c
+
+
+@pytest.fixture()
+def real(real_app: tuple[str, Any]) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=real_app[0], timeout=60) as c:
         yield c
 
 
@@ -30,36 +41,6 @@ def _error(r: httpx.Response, status: int) -> str:
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
     assert "Traceback" not in r.text and 'File "' not in r.text
     return str(body["error"]["message"])
-
-
-def test_ask_returns_the_answer_contract_with_citations(client: httpx.Client) -> None:
-    r = client.post("/api/ask", json={"question": "厦门专精特新企业在国内举办产品推介会有什么补贴？"})
-    assert r.status_code == 200, r.text
-    a = r.json()
-    assert {"question", "answer", "no_basis", "citations", "calculations", "notices", "related", "intent", "region"} <= set(a)
-    assert not a["no_basis"] and a["citations"]
-    c = a["citations"][0]
-    assert c["quote"] in c["text"] and c["status_zh"] in ("有效", "即将到期", "已失效", "尚未生效", "未载明")
-    assert "10万元" in a["answer"]
-
-
-def test_ask_follow_up_uses_history(client: httpx.Client) -> None:
-    first = "厦门专精特新企业在国内举办产品推介会有什么补贴？"
-    r = client.post("/api/ask", json={"question": "这个文件有效期到什么时候？", "history": [first]})
-    assert r.status_code == 200, r.text
-    a = r.json()
-    assert a["citations"] and a["citations"][0]["doc_id"] == "xm-zjtx-2024"
-    assert "2026年12月31日" in a["answer"]
-
-
-def test_region_is_added_only_when_the_question_names_none(client: httpx.Client) -> None:
-    r = client.post("/api/ask", json={"question": "科技服务业有哪些支持政策？", "region": "山东"})
-    assert r.status_code == 200, r.text
-    a = r.json()
-    assert a["question"] == "科技服务业有哪些支持政策？"  # shown as asked
-    assert a["region"] == "山东省" and all(c["region"] == "山东省" for c in a["citations"])
-    r = client.post("/api/ask", json={"question": "厦门科技服务业有哪些支持政策？", "region": "山东"})
-    assert r.json()["region"] == "福建省厦门市"  # the question's own region wins
 
 
 @pytest.mark.parametrize(
@@ -145,15 +126,13 @@ def test_clause_source_text(client: httpx.Client, clause: str) -> None:
     assert "场租补贴" in c["text"] and c["document"]["title"].startswith("厦门市支持专精特新企业")
 
 
-def test_citation_links_resolve(client: httpx.Client) -> None:
-    a = client.post("/api/ask", json={"question": "厦门专精特新企业在国内举办产品推介会有什么补贴？"}).json()
-    for c in a["citations"]:
-        r = client.get(f"/api/documents/{quote(c['doc_id'])}/clauses/{quote(c['clause_id'])}")
-        assert r.status_code == 200 and r.json()["text"] == c["text"]
-
-
 @pytest.mark.parametrize(
-    "path", ["/api/documents/nope/clauses/一", "/api/documents/xm-zjtx-2024/clauses/九十九", "/api/documents/xm-zjtx-2024/clauses/sd-kjfwy-2025/一"]
+    "path",
+    [
+        "/api/documents/nope/clauses/一",
+        "/api/documents/xm-zjtx-2024/clauses/九十九",
+        "/api/documents/xm-zjtx-2024/clauses/sd-kjfwy-2025/一",
+    ],
 )
 def test_unknown_clause_is_404_json(client: httpx.Client, path: str) -> None:
     assert "未找到" in _error(client.get(path), 404)
@@ -211,7 +190,11 @@ def test_feedback_is_stored_and_exported(serve_app: Any, fake_assistant: Any, tm
         comment = "x" * 1000  # exactly the limit is accepted
         assert c.post("/api/feedback", json={**GOOD_FEEDBACK, "comment": comment}).status_code == 201
     rows = _rows(settings)
-    assert [(r[0], r[3], r[4]) for r in rows] == [(GOOD_FEEDBACK["question"], 1, "清楚，谢谢"), (GOOD_FEEDBACK["question"], 0, ""), (GOOD_FEEDBACK["question"], 1, comment)]
+    assert [(r[0], r[3], r[4]) for r in rows] == [
+        (GOOD_FEEDBACK["question"], 1, "清楚，谢谢"),
+        (GOOD_FEEDBACK["question"], 0, ""),
+        (GOOD_FEEDBACK["question"], 1, comment),
+    ]
     assert json.loads(rows[0][2]) == GOOD_FEEDBACK["citations"]
 
     n = export_feedback(settings, tmp_path / "fb.jsonl", fmt="jsonl")
@@ -270,7 +253,133 @@ def test_pages_are_served(client: httpx.Client) -> None:
 
 
 def test_openapi_lists_the_api(client: httpx.Client) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
     assert {"/api/ask", "/api/health", "/api/documents", "/api/feedback"} <= set(paths)
     assert any(p.startswith("/api/documents/{doc_id}/clauses/") for p in paths)
-    assert "region" in json.dumps(paths["/api/ask"]) or "AskRequest" in json.dumps(paths["/api/ask"])
+    ask = paths["/api/ask"]["post"]
+    assert ask["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/AskRequest")
+    assert ask["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/AnswerOut")
+    for status in ("400", "422", "429"):  # what errors really look like, not FastAPI's default 422 body
+        assert ask["responses"][status]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    assert "HTTPValidationError" not in json.dumps(paths)
+    schemas = spec["components"]["schemas"]
+    assert {"question", "history", "region"} == set(schemas["AskRequest"]["properties"])
+    assert {"citations", "calculations", "no_basis"} <= set(schemas["AnswerOut"]["properties"])
+    assert paths["/api/health"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/HealthOut")
+
+
+def test_a_question_at_the_limit_is_accepted_with_a_default_region(client: httpx.Client) -> None:
+    """The default region is prepended for retrieval; it must not count against the user's 500 characters."""
+    r = client.post("/api/ask", json={"question": "专精特新企业有什么补贴" * 45 + "？" * 5, "region": "厦门"})
+    assert r.status_code == 200, r.text
+    assert len(r.json()["question"]) == 500
+    assert "501字" in _error(client.post("/api/ask", json={"question": "补" * 501, "region": "厦门"}), 400)
+
+
+def test_favicon(client: httpx.Client) -> None:
+    for path in ("/favicon.ico", "/favicon.svg"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml") and b"<svg" in r.content
+
+
+def test_feedback_export_command_writes_csv_and_jsonl(
+    serve_app: Any, fake_assistant: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``policyqa feedback export`` reads the store under POLICYQA_DATA_DIR."""
+    from assistant.cli import main
+
+    url, settings = serve_app(fake_assistant)
+    with httpx.Client(base_url=url) as c:
+        assert c.post("/api/feedback", json=GOOD_FEEDBACK).status_code == 201
+    monkeypatch.setenv("POLICYQA_DATA_DIR", str(settings.data_dir))
+    assert main(["feedback", "export", "--format", "csv", "--out", str(tmp_path / "fb.csv")]) == 0
+    assert "1" in capsys.readouterr().out
+    with (tmp_path / "fb.csv").open(encoding="utf-8-sig", newline="") as f:
+        [row] = list(csv.DictReader(f))
+    assert row["question"] == GOOD_FEEDBACK["question"] and row["useful"] == "1" and row["source"] == "api"
+    assert main(["feedback", "export", "--out", str(tmp_path / "fb.jsonl")]) == 0  # JSONL by default
+    [line] = (tmp_path / "fb.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["comment"] == "清楚，谢谢"
+
+
+# -- what answers say: the real chain ------------------------------------------------------------
+PROMO = "厦门专精特新企业在国内举办产品推介会有什么补贴？"
+
+
+@pytest.mark.slow
+def test_ask_returns_the_answer_contract_with_citations(real: httpx.Client) -> None:
+    r = real.post("/api/ask", json={"question": PROMO})
+    assert r.status_code == 200, r.text
+    a = r.json()
+    assert a["question"] == PROMO and not a["no_basis"] and a["citations"]
+    c = a["citations"][0]
+    assert c["doc_id"] == "xm-zjtx-2024" and c["label"] == "第二部分（六）第13条"
+    assert c["quote"] and c["quote"] in c["text"]
+    assert c["status_zh"] in ("有效", "即将到期", "已失效", "尚未生效", "未载明")
+    assert "[1]" in a["answer"] and "10万元" in a["answer"]
+
+
+@pytest.mark.slow
+def test_ask_follow_up_uses_history(real: httpx.Client) -> None:
+    r = real.post("/api/ask", json={"question": "这个文件有效期到什么时候？", "history": [PROMO]})
+    assert r.status_code == 200, r.text
+    a = r.json()
+    assert not a["no_basis"] and {c["doc_id"] for c in a["citations"]} == {"xm-zjtx-2024"}
+    assert "2026年12月31日" in a["answer"]
+
+
+@pytest.mark.slow
+def test_region_is_added_only_when_the_question_names_none(real: httpx.Client) -> None:
+    r = real.post("/api/ask", json={"question": "科技服务业有哪些支持政策？", "region": "山东"})
+    assert r.status_code == 200, r.text
+    a = r.json()
+    assert a["question"] == "科技服务业有哪些支持政策？"  # shown as asked
+    assert a["region"] == "山东省" and a["citations"] and all(c["region"] == "山东省" for c in a["citations"])
+    r = real.post("/api/ask", json={"question": "厦门科技服务业有哪些支持政策？", "region": "山东"})
+    a = r.json()
+    assert a["region"] == "福建省厦门市" and a["citations"]  # the question's own region wins
+    assert all(c["region"] == "福建省厦门市" for c in a["citations"])
+
+
+@pytest.mark.slow
+def test_a_follow_up_with_a_default_region_is_still_a_follow_up(real: httpx.Client) -> None:
+    """The widget sends its default region with every question; a follow-up must stay one."""
+    first = "专精特新企业在国内举办产品推介会有什么补贴？"
+    a = real.post("/api/ask", json={"question": first, "region": "厦门"}).json()
+    assert a["region"] == "福建省厦门市" and a["citations"][0]["label"] == "第二部分（六）第13条"
+    r = real.post("/api/ask", json={"question": "这个文件有效期到什么时候？", "history": [first], "region": "厦门"})
+    assert r.status_code == 200, r.text
+    a = r.json()
+    assert {c["doc_id"] for c in a["citations"]} == {"xm-zjtx-2024"} and "2026年12月31日" in a["answer"]
+
+
+@pytest.mark.slow
+def test_amount_question_carries_its_calculation(real: httpx.Client) -> None:
+    a = real.post("/api/ask", json={"question": "小巨人企业数字化改造投了120万，达到二级了，能补多少？"}).json()
+    assert a["calculations"], a["answer"]
+    k = a["calculations"][0]
+    assert k["amount_wan"] == "25" and "120" in k["formula"] and k["steps"]
+    assert k["citation"]["clause_id"] == "xm-zjtx-2024/二/（三）/7"
+
+
+@pytest.mark.slow
+def test_citation_links_resolve(real: httpx.Client) -> None:
+    a = real.post("/api/ask", json={"question": PROMO}).json()
+    assert a["citations"]
+    for c in a["citations"]:
+        r = real.get(f"/api/documents/{quote(c['doc_id'])}/clauses/{quote(c['clause_id'])}")
+        assert r.status_code == 200 and r.json()["text"] == c["text"]
+
+
+@pytest.mark.slow
+def test_answer_schema_matches_the_answer_contract(real: httpx.Client, real_assistant: Any) -> None:
+    """The documented fields are exactly the keys of ``Answer.to_dict()``, at every level."""
+    from ui.schema import AnswerOut, CalculationOut, CitationOut
+
+    raw = real_assistant.answer("小巨人企业数字化改造投了120万，达到二级了，能补多少？").to_dict()
+    assert set(AnswerOut.model_fields) == set(raw)
+    assert raw["citations"] and set(CitationOut.model_fields) == set(raw["citations"][0])
+    assert raw["calculations"] and set(CalculationOut.model_fields) == set(raw["calculations"][0])
+    served = real.post("/api/ask", json={"question": "小巨人企业数字化改造投了120万，达到二级了，能补多少？"}).json()
+    assert set(served) == set(raw)

@@ -6,7 +6,7 @@
   var region = (params.get("region") || "").slice(0, 20);
   var title = (params.get("title") || "政策问答").slice(0, 40);
   var history = [];
-  var EXAMPLES = ["专精特新企业在国内举办产品推介会有什么补贴？", "科技服务业措施的有效期到什么时候？", "新认定的高新技术企业有什么奖励？"];
+  var EXAMPLES = ["专精特新企业在国内举办产品推介会有什么补贴？", "小巨人企业数字化改造投了120万，达到二级了，能补多少？", "专精特新企业贷款贴息有什么规定？"];
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -38,21 +38,23 @@
   function calcCard(k) {
     var d = el("details", "calc");
     d.open = true;
-    d.appendChild(el("summary", null, "🧮 计算"));
-    var keys = Object.keys(k.inputs || {});
-    if (keys.length) {
-      var ul = el("ul");
-      keys.forEach(function (n) { ul.appendChild(el("li", null, n + "：" + k.inputs[n])); });
-      d.appendChild(ul);
-    }
+    d.appendChild(el("summary", null, "计算过程"));
+    // Input names are the calculator's (base_wan); the steps below name each input in Chinese.
+    var values = Object.keys(k.inputs || {}).map(function (n) { return k.inputs[n]; });
+    if (values.length) d.appendChild(el("div", "meta", "已知条件：" + values.join("、")));
     if (k.steps && k.steps.length) {
       var ol = el("ol");
       k.steps.forEach(function (s) { ol.appendChild(el("li", null, s.text)); });
       d.appendChild(ol);
     }
-    if (k.formula) d.appendChild(el("div", null, k.formula));
+    if (k.formula) d.appendChild(el("div", "formula", k.formula));
     if (k.missing && k.missing.length) d.appendChild(el("div", "meta", "还需提供：" + k.missing.join("、")));
-    if (k.amount_wan != null) d.appendChild(el("div", null, "结果：" + k.amount_wan + " 万元"));
+    if (k.amount_wan != null) {
+      var res = el("div", "result", "结果：");
+      res.appendChild(el("strong", null, k.amount_wan + " 万元"));
+      d.appendChild(res);
+    }
+    (k.reasons || []).forEach(function (r) { d.appendChild(el("div", "meta", r)); });
     if (k.citation) d.appendChild(el("div", "meta", "依据：" + k.citation.reference));
     return d;
   }
@@ -76,8 +78,8 @@
         .then(function (res) { status.textContent = res[0] ? "已记录，谢谢！" : res[1].error.message; if (res[0]) { input.value = ""; } })
         .catch(function () { status.textContent = "反馈发送失败"; });
     }
-    var yes = el("button", null, "👍 有用"); yes.type = "button"; yes.onclick = function () { send(true); };
-    var no = el("button", null, "👎 没用"); no.type = "button"; no.onclick = function () { send(false); };
+    var yes = el("button", null, "有用"); yes.type = "button"; yes.onclick = function () { send(true); };
+    var no = el("button", null, "没用"); no.type = "button"; no.onclick = function () { send(false); };
     row.appendChild(yes); row.appendChild(no); row.appendChild(input); row.appendChild(status);
     return row;
   }
@@ -85,7 +87,8 @@
   function render(a, box) {
     box.textContent = "";
     var blocks = a.answer.split("\n\n").filter(function (b) {
-      return b.trim() && !(a.citations.length && b.indexOf("依据：") === 0);
+      return b.trim() && !((a.citations || []).length && b.indexOf("依据：") === 0) &&
+        !((a.related || []).length && b.indexOf("以下条款内容相近") === 0);
     });
     box.appendChild(el("div", "text", blocks.join("\n\n")));
     (a.calculations || []).forEach(function (k) { box.appendChild(calcCard(k)); });

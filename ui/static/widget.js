@@ -11,26 +11,32 @@
   if (!script || window.__policyqaWidget) return;
   window.__policyqaWidget = true;
   var origin = new URL(script.src, location.href).origin;
-  var title = script.getAttribute("data-title") || "政策问答";
-  var region = script.getAttribute("data-region") || "";
+  var title = (script.getAttribute("data-title") || "政策问答").slice(0, 40);
+  var region = (script.getAttribute("data-region") || "").slice(0, 20);
   var side = script.getAttribute("data-position") === "left" ? "left" : "right";
 
   function mount() {
-    var host = document.createElement("div");
+    // An element name of its own, every property reset inline: the host page's rules for div,
+    // *, or [style] cannot reach the widget's box; its shadow root keeps the rest out (and in).
+    var host = document.createElement("policyqa-widget");
     host.setAttribute("data-policyqa-widget", "");
+    host.style.setProperty("all", "initial", "important");
     var root = host.attachShadow({ mode: "open" });
     var style = document.createElement("style");
     style.textContent =
-      ":host{all:initial;position:fixed;bottom:20px;" + side + ":20px;z-index:2147483000;font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif;font-size:15px;line-height:1.4;color:#111}" +
-      "*{box-sizing:border-box}" +
-      ".btn{all:unset;cursor:pointer;display:flex;align-items:center;gap:6px;background:#2563eb;color:#fff;border-radius:999px;padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);font-size:15px;font-weight:600}" +
+      "*{box-sizing:border-box;font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif;line-height:1.4}" +
+      ".btn{all:unset;position:fixed;bottom:20px;" + side + ":20px;z-index:2147483000;cursor:pointer;display:flex;align-items:center;gap:8px;background:#1d4ed8;color:#fff;border-radius:999px;padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);font-size:15px;font-weight:600}" +
+      // a speech bubble drawn in CSS: no image to load, no emoji font needed
+      ".ic{position:relative;width:18px;height:13px;border-radius:4px;background:#fff;margin-bottom:3px}" +
+      ".ic:after{content:'';position:absolute;left:4px;bottom:-5px;border:3px solid transparent;border-top-color:#fff;border-left-color:#fff}" +
       ".btn:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}" +
-      ".panel{position:fixed;bottom:84px;" + side + ":20px;width:380px;height:600px;max-height:calc(100vh - 104px);background:#fff;border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.3);overflow:hidden;display:none;flex-direction:column}" +
+      ".panel{position:fixed;z-index:2147483000;bottom:84px;" + side + ":20px;width:380px;height:600px;max-height:calc(100vh - 104px);background:#fff;border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.3);overflow:hidden;display:none;flex-direction:column}" +
       ".panel.open{display:flex}" +
       ".bar{display:flex;align-items:center;justify-content:space-between;background:#2563eb;color:#fff;padding:8px 12px;font-weight:600}" +
       ".x{all:unset;cursor:pointer;font-size:20px;line-height:1;padding:0 4px}" +
       "iframe{border:0;width:100%;flex:1;background:#fff}" +
-      "@media (max-width:480px){.panel{left:0;right:0;bottom:0;width:100%;height:100%;max-height:100%;border-radius:0}}";
+      // on a phone the panel fills the screen; the bar's × closes it, so the button hides
+      "@media (max-width:480px){.panel{left:0;right:0;bottom:0;width:100%;height:100%;max-height:100%;border-radius:0}.panel.open~.btn{display:none}}";
     root.appendChild(style);
 
     var panel = document.createElement("div");
@@ -54,7 +60,13 @@
     button.className = "btn";
     button.type = "button";
     button.setAttribute("aria-expanded", "false");
-    button.textContent = "💬 " + title;
+    var icon = document.createElement("span");
+    icon.className = "ic";
+    icon.setAttribute("aria-hidden", "true");
+    var label = document.createElement("span");
+    label.textContent = title;
+    button.appendChild(icon);
+    button.appendChild(label);
 
     var frame = null;
     function toggle(open) {
@@ -72,6 +84,7 @@
     }
     button.addEventListener("click", function () { toggle(!panel.classList.contains("open")); });
     close.addEventListener("click", function () { toggle(false); button.focus(); });
+    panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { toggle(false); button.focus(); } });
 
     root.appendChild(panel);
     root.appendChild(button);

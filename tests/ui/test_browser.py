@@ -1,0 +1,413 @@
+"""The chat page and the widget in a real browser (Debian's chromium, driven by Playwright) over
+the real chain. Screenshots go to artifacts/; the chat page's and the widget's also to docs/.
+
+Never `playwright install`: the tests use /usr/bin/chromium (`make browser` installs it)."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+# A closed network: without these, chromium keeps trying (and failing) to reach Google's services.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ANSWER_TIMEOUT_MS = 60_000
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PROMO = "厦门专精特新企业在国内举办产品推介会有什么补贴？"
+EVIL = '<script>window.__pq_xss=1</script><img src=x onerror="window.__pq_xss=2">专精特新企业有什么补贴？'
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium fonts-wqy-microhei)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """``open_page(url, viewport=DESKTOP)`` → a page; after the test, every request it made must
+    have gone to a local origin (no CDN, no fonts, no analytics)."""
+    contexts: list[Any] = []
+    requested: list[str] = []
+
+    def open_(url: str, viewport: dict[str, int] = DESKTOP) -> Any:
+        ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(url)
+        return page
+
+    yield open_
+    for ctx in contexts:
+        ctx.close()
+    outside = {
+        u
+        for u in requested
+        if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
+    }
+    assert not outside, f"requests left the machine: {sorted(outside)}"
+
+
+# -- the chat page -----------------------------------------------------------------------------
+def chat_ready(page: Any) -> Any:
+    page.locator("#pq-input textarea").wait_for()
+    return page
+
+
+def ask_on_page(page: Any, question: str) -> Any:
+    """Type and send a question; wait for its answer; return the answer's message locator."""
+    from playwright.sync_api import expect
+
+    answers = page.locator("#pq-chat .pq-answer")
+    before = answers.count()
+    page.locator("#pq-input textarea").fill(question)
+    page.locator("#pq-send").click()
+    expect(answers).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
+    return answers.last
+
+
+def show_last_question(page: Any) -> None:
+    """Scroll the conversation so the last question and its answer are in view (for screenshots)."""
+    page.locator("#pq-chat [data-testid='user']").last.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.evaluate("window.scrollTo(0, 0)")
+
+
+def shoot(page: Any, artifacts: Path, name: str, *, docs: str | None = None, full_page: bool = False) -> None:
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 10_000  # a blank page compresses to far less
+    if docs:
+        DOCS.mkdir(exist_ok=True)
+        shutil.copyfile(path, DOCS / docs)
+
+
+def test_chat_page_answers_with_a_citation_card(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = chat_ready(open_page(real_app[0] + "/"))
+    assert page.title() == "政策问答"
+    header = page.locator(".pq-header")
+    expect(header.locator("h1")).to_have_text("政策问答")
+    expect(header.locator(".pq-desc")).to_contain_text("福建省厦门市")
+    expect(header.locator(".pq-desc")).to_contain_text("山东省")
+    expect(page.locator(".pq-docs li")).to_have_count(5)
+    expect(page.locator(".pq-example")).to_have_count(7)
+    expect(page.locator("#pq-clear")).to_have_text("清空对话")
+
+    answer = ask_on_page(page, PROMO)
+    expect(answer.locator(".pq-p").first).to_contain_text("[1]")
+    card = answer.locator("details.pq-cite").first
+    expect(card).to_have_attribute("open", "")
+    expect(card.locator("summary")).to_contain_text("《厦门市支持专精特新企业高质量发展的若干措施》")
+    assert card.locator(".pq-badge").inner_text() in ("有效", "即将到期", "已失效", "尚未生效", "未载明")
+    meta = card.locator(".pq-meta").inner_text()
+    assert "厦府办规〔2024〕11号" in meta and "福建省厦门市" in meta and "第二部分（六）第13条" in meta
+    mark = card.locator(".pq-clause mark").inner_text()
+    assert "10万元" in mark and mark in card.locator(".pq-clause").inner_text()
+    # The card folds and unfolds.
+    card.locator("summary").click()
+    expect(card.locator(".pq-clause")).to_be_hidden()
+    card.locator("summary").click()
+    expect(card.locator(".pq-clause")).to_be_visible()
+    show_last_question(page)
+    shoot(page, artifacts, "chat-answer")
+
+
+def test_example_question_follow_up_and_clear(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = chat_ready(open_page(real_app[0] + "/"))
+    answers = page.locator("#pq-chat .pq-answer")
+    page.locator(".pq-example", has_text="产品推介会").click()
+    expect(answers).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#pq-chat [data-testid='user']").first).to_have_text(PROMO)
+    expect(answers.first.locator(".pq-cite").first).to_contain_text("第13条")
+
+    follow = ask_on_page(page, "这个文件有效期到什么时候？")
+    expect(follow).to_contain_text("2026年12月31日")  # the document of the first question
+    expect(follow.locator(".pq-cite summary").first).to_contain_text("专精特新")
+    shoot(page, artifacts, "chat-follow-up")
+
+    page.locator("#pq-clear").click()
+    expect(page.locator("#pq-chat .message-row")).to_have_count(0)
+    # After clearing, a question that only makes sense as a follow-up is no longer read as one.
+    fresh = ask_on_page(page, "那一家企业最多能补多少？")
+    expect(fresh.locator(".pq-cite", has_text="第13条")).to_have_count(0)
+    expect(fresh).not_to_contain_text("场租补贴")
+
+
+def test_calculation_renders_a_formula_card(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = chat_ready(open_page(real_app[0] + "/", viewport={"width": 1280, "height": 1150}))
+    page.locator(".pq-example", has_text="数字化改造").click()
+    answer = page.locator("#pq-chat .pq-answer")
+    expect(answer).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    calc = answer.locator(".pq-calc")
+    expect(calc).to_have_count(1)
+    expect(calc.locator(".pq-inputs")).to_contain_text("120万元")
+    expect(calc.locator(".pq-steps li").first).to_be_visible()
+    expect(calc.locator(".pq-formula")).to_contain_text("×")
+    expect(calc.locator(".pq-result")).to_contain_text("25 万元")
+    expect(calc.locator(".pq-rule")).to_contain_text("第二部分（三）第7条")
+    show_last_question(page)
+    shoot(page, artifacts, "chat-calculation", docs="screenshot-chat.png")
+
+
+def test_markup_in_a_question_shows_as_text_on_the_page(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = chat_ready(open_page(real_app[0] + "/"))
+    ask_on_page(page, EVIL)
+    expect(page.locator("#pq-chat [data-testid='user']").last).to_have_text(EVIL)
+    assert page.evaluate("window.__pq_xss") is None
+    expect(page.locator("#pq-chat img[src='x'], #pq-chat script")).to_have_count(0)
+    shoot(page, artifacts, "chat-escaped")
+
+
+def test_feedback_from_the_page_is_stored(real_app: tuple[str, Any], open_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    from ui.feedback import FeedbackStore
+
+    page = chat_ready(open_page(real_app[0] + "/"))
+    page.locator("#pq-useless").click()
+    expect(page.locator("#pq-fb-status")).to_contain_text("请先提问")
+    ask_on_page(page, PROMO)
+    page.locator("#pq-comment textarea").fill("说明清楚<b>谢谢</b>")
+    page.locator("#pq-useful").click()
+    expect(page.locator("#pq-fb-status")).to_contain_text("已记录")
+    expect(page.locator("#pq-comment textarea")).to_have_value("")
+    rows = [r for r in FeedbackStore(real_app[1].feedback_db).rows() if r["source"] == "page"]
+    assert rows and rows[-1]["question"] == PROMO and rows[-1]["useful"] is True
+    assert rows[-1]["comment"] == "说明清楚<b>谢谢</b>" and "第13条" in rows[-1]["citations"][0]
+
+
+def test_chat_page_at_phone_width(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = chat_ready(open_page(real_app[0] + "/", viewport=PHONE))
+    expect(page.locator(".pq-docs")).not_to_have_attribute("open", "")  # folded, so the chat is in view
+    answer = ask_on_page(page, PROMO)
+    expect(answer.locator(".pq-cite").first).to_be_visible()
+    # Nothing is wider than the screen: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    box = answer.locator(".pq-cite").first.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    for sel in ("#pq-send", "#pq-useful", "#pq-clear"):
+        b = page.locator(sel).bounding_box()
+        assert b is not None and b["x"] + b["width"] <= PHONE["width"]
+    show_last_question(page)
+    shoot(page, artifacts, "chat-phone")
+
+
+def test_the_page_shares_the_per_client_rate_limit(serve_app: Any, real_assistant: Any, open_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    url, _ = serve_app(real_assistant, rate_limit_per_minute=1)
+    page = chat_ready(open_page(url + "/"))
+    ask_on_page(page, PROMO)
+    page.locator("#pq-input textarea").fill("专精特新企业贷款贴息有什么规定？")
+    page.locator("#pq-send").click()
+    expect(page.locator("#pq-chat .pq-error")).to_contain_text("提问过于频繁")
+    expect(page.locator("#pq-input textarea")).to_have_value("专精特新企业贷款贴息有什么规定？")  # kept for a retry
+    assert page.locator("#pq-chat .pq-answer").count() == 1
+
+
+# -- the widget ----------------------------------------------------------------------------------
+def widget_ask(page: Any, question: str) -> Any:
+    """Type and send a question in the widget's panel; wait for its answer; return the message."""
+    from playwright.sync_api import expect
+
+    frame = page.frame_locator("[data-policyqa-widget] iframe")
+    answers = frame.locator(".msg.bot:not(.pending)")
+    before = answers.count()
+    frame.locator("#q").fill(question)
+    frame.locator("#send").click()
+    expect(answers).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
+    return answers.last
+
+
+def test_widget_on_the_demo_host_page(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page(real_app[0] + "/demo/embed.html")
+    launcher = page.locator("[data-policyqa-widget] .btn")
+    expect(launcher).to_have_text("政策问答")
+    expect(page.locator("[data-policyqa-widget] iframe")).to_have_count(0)  # loads on first open only
+
+    # No style leaks either way: the host's !important button rules do not reach the widget,
+    # and the widget leaves the host's own button and fonts as they were.
+    style = "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.fontSize, s.fontFamily]; }"
+    assert launcher.evaluate(style)[:2] == ["rgb(29, 78, 216)", "15px"]
+    assert page.locator("#host-button").evaluate(style)[:2] == ["rgb(204, 0, 0)", "30px"]
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") == "serif"
+    host = page.locator("[data-policyqa-widget]")
+    assert host.evaluate("e => getComputedStyle(e).outlineStyle") == "none"  # the host's `div {outline}` misses it
+
+    launcher.click()
+    expect(page.locator("[data-policyqa-widget] .panel")).to_be_visible()
+    frame = page.frame_locator("[data-policyqa-widget] iframe")
+    expect(frame.locator("#scope")).to_have_text("默认地区：厦门。")  # data-region reached the compact chat
+    expect(frame.locator(".examples button")).to_have_count(3)
+
+    answer = widget_ask(page, "专精特新企业在国内举办产品推介会有什么补贴？")
+    expect(answer.locator(".text")).to_contain_text("10万元")
+    card = answer.locator("details.cite").first
+    expect(card.locator("summary")).to_contain_text("《厦门市支持专精特新企业高质量发展的若干措施》")
+    assert card.locator(".badge").inner_text() in ("有效", "即将到期", "已失效", "尚未生效", "未载明")
+    expect(card.locator(".meta").first).to_contain_text("厦府办规〔2024〕11号")
+    expect(card.locator("blockquote mark")).to_contain_text("10万元")
+    assert page.locator("#host-button").evaluate(style)[:2] == ["rgb(204, 0, 0)", "30px"]
+    frame.locator("#log").evaluate("e => { e.scrollTop = 0; }")
+    shoot(page, artifacts, "widget-answer", docs="screenshot-widget.png")
+
+    # A follow-up in the widget uses the conversation.
+    follow = widget_ask(page, "这个文件有效期到什么时候？")
+    expect(follow.locator(".text")).to_contain_text("2026年12月31日")
+
+    # Feedback from the widget is stored too.
+    answer.locator(".fb button", has_text="有用").click()
+    expect(answer.locator(".fb")).to_contain_text("已记录")
+
+    page.locator("[data-policyqa-widget] .x").click()
+    expect(page.locator("[data-policyqa-widget] .panel")).to_be_hidden()
+
+
+def test_widget_calculation_and_escaping(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page(real_app[0] + "/demo/embed.html")
+    page.locator("[data-policyqa-widget] .btn").click()
+    frame = page.frame_locator("[data-policyqa-widget] iframe")
+    frame.locator(".examples button", has_text="数字化改造").click()
+    answers = frame.locator(".msg.bot:not(.pending)")
+    expect(answers).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    calc = answers.first.locator("details.calc")
+    expect(calc.locator(".result")).to_contain_text("25 万元")
+    expect(calc.locator(".formula")).to_contain_text("×")
+
+    widget_ask(page, EVIL)
+    expect(frame.locator(".msg.user").last).to_have_text(EVIL)
+    expect(frame.locator("#log img, #log script")).to_have_count(0)
+    assert page.evaluate("window.__pq_xss") is None
+    assert page.frame_locator("[data-policyqa-widget] iframe").locator("body").evaluate("() => window.__pq_xss") is None
+    shoot(page, artifacts, "widget-escaped")
+
+
+def test_widget_at_phone_width_fills_the_screen(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page(real_app[0] + "/demo/embed.html", viewport=PHONE)
+    page.locator("[data-policyqa-widget] .btn").click()
+    panel = page.locator("[data-policyqa-widget] .panel")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert box is not None and box["width"] == PHONE["width"] and box["height"] == PHONE["height"]
+    expect(page.locator("[data-policyqa-widget] .btn")).to_be_hidden()  # it would cover the send button
+    answer = widget_ask(page, "专精特新企业贷款贴息有什么规定？")
+    expect(answer.locator("details.cite").first).to_be_visible()
+    shoot(page, artifacts, "widget-phone")
+    page.locator("[data-policyqa-widget] .x").click()
+    expect(page.locator("[data-policyqa-widget] .btn")).to_be_visible()
+
+
+# -- a partner's own site: frame-ancestors ---------------------------------------------------
+class _HostPage(http.server.BaseHTTPRequestHandler):
+    """A partner's page: the one-line embed, pointing at the app."""
+
+    app_url = ""
+
+    def do_GET(self) -> None:
+        body = (
+            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>合作网站</title>'
+            '<link rel="icon" href="data:,"></head><body><h1>合作网站</h1>'
+            f'<script src="{self.app_url}/widget.js" data-title="政策咨询" data-region="山东" async></script></body></html>'
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def partner(serve_app: Any, real_assistant: Any) -> Iterator[dict[str, str]]:
+    """A partner site on its own origin, listed in embed_origins; the same site reached as
+    ``localhost`` is another origin, not listed."""
+    handler: type[_HostPage] = type("Host", (_HostPage,), {})
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        port = server.server_address[1]
+        listed = f"http://127.0.0.1:{port}"
+        app_url, _ = serve_app(real_assistant, embed_origins=[listed])
+        handler.app_url = app_url
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield {"app": app_url, "listed": listed, "unlisted": f"http://localhost:{port}"}
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+
+
+def test_a_listed_partner_origin_may_embed_the_widget(partner: dict[str, str], open_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page(partner["listed"] + "/")
+    launcher = page.locator("[data-policyqa-widget] .btn")
+    expect(launcher).to_have_text("政策咨询")  # data-title
+    launcher.click()
+    frame = page.frame_locator("[data-policyqa-widget] iframe")
+    expect(frame.locator("#scope")).to_have_text("默认地区：山东。")
+    answer = widget_ask(page, "科技服务业有哪些支持政策？")
+    expect(answer.locator("details.cite").first).to_contain_text("山东省")  # the default region scoped it
+
+
+def test_an_unlisted_origin_cannot_frame_the_chat(partner: dict[str, str], open_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page(partner["unlisted"] + "/")
+    page.locator("[data-policyqa-widget] .btn").click()
+    frame = page.locator("[data-policyqa-widget] iframe")
+    expect(frame).to_have_count(1)
+    # chromium replaces a frame refused by frame-ancestors with its error page.
+    deadline = time.monotonic() + 20
+    url = ""
+    while time.monotonic() < deadline:
+        urls = [f.url for f in page.frames if f is not page.main_frame]
+        url = urls[0] if urls else ""
+        if url.startswith(("chrome-error:", partner["app"])):
+            break
+        page.wait_for_timeout(100)
+    assert url.startswith("chrome-error:"), url

@@ -1,0 +1,77 @@
+"""`policyqa serve` as an operator runs it: one process, model and index loaded once, every route up."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+STARTUP_TIMEOUT_S = 180  # model load and a first index build into an empty data dir
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served_by_cli(tmp_path_factory: pytest.TempPathFactory, real_model_dir: Path) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("serve")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "POLICYQA_DATA_DIR": str(data),
+        "POLICYQA_MODEL_DIR": str(real_model_dir),
+        "POLICYQA_EMBED_ORIGINS": '["https://www.example.gov.cn"]',
+    }
+    cli = Path(sys.executable).with_name("policyqa")
+    log = (data / "serve.log").open("w")
+    proc = subprocess.Popen([str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"policyqa serve exited with {proc.returncode}:\n{(data / 'serve.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"policyqa serve did not answer within {STARTUP_TIMEOUT_S}s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def test_serve_runs_every_route(served_by_cli: str) -> None:
+    with httpx.Client(base_url=served_by_cli, timeout=60) as c:
+        h = c.get("/api/health").json()
+        assert h["model"].startswith("multilingual-e5-small") and h["index_size"] >= 100 and len(h["documents"]) == 5
+        page = c.get("/", follow_redirects=True)
+        assert page.status_code == 200 and "政策问答" in page.text
+        a: dict[str, Any] = c.post("/api/ask", json={"question": "厦门专精特新企业在国内举办产品推介会有什么补贴？"}).json()
+        assert not a["no_basis"] and a["citations"][0]["label"] == "第二部分（六）第13条"
+        embed = c.get("/embed")
+        assert "frame-ancestors 'self' https://www.example.gov.cn" in embed.headers["content-security-policy"]
+        assert c.get("/widget.js").status_code == 200 and c.get("/demo/embed.html").status_code == 200
+        assert c.get("/openapi.json").json()["info"]["title"].startswith("政策问答")
