@@ -1557,6 +1557,7 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
         citation=citation,
         source_span=rule.source_span,
         inputs=shown,
+        input_labels={k: rule.input_spec(k).zh for k in shown},
         cap_wan=_rule_cap(rule, values),
     )
     reasons: list[str] = [f"前提：{q}" for q in rule.qualifications] + list(rule.notes)
@@ -1646,6 +1647,7 @@ def combine_overlapping(calcs: Sequence[Calculation], reason: str) -> Calculatio
             amount_wan=None,
             formula=f"就高不重复：{unknown}的金额未能测算，无法比较取高",
             inputs=dict(first.inputs),
+            input_labels=dict(first.input_labels),
             missing=tuple(dict.fromkeys(m for c in calcs for m in c.missing)),
             steps=tuple(steps),
             eligible=None,
@@ -1664,6 +1666,7 @@ def combine_overlapping(calcs: Sequence[Calculation], reason: str) -> Calculatio
         amount_wan=best.amount_wan,
         formula=formula,
         inputs=inputs,
+        input_labels={k: v for c in calcs for k, v in c.input_labels.items()},
         missing=(),
         steps=tuple(steps),
         eligible=best.eligible,
@@ -1746,6 +1749,7 @@ def combine_stacked(
         amount_wan=amount,
         formula=formula,
         inputs={k: v for c in calcs for k, v in c.inputs.items()},
+        input_labels={k: v for c in calcs for k, v in c.input_labels.items()},
         missing=tuple(missing),
         steps=tuple(steps),
         eligible=False if all(c.eligible is False for c in calcs) else None,

@@ -40,6 +40,7 @@ _MULTI = re.compile(
     r"比较|对比|区别|分别|哪个(更|高|多)|和.{1,20}(相比|比)|两(个|份|套)(文件|政策|措施)|同时|叠加|两边|都拿|都能拿|兼得|重复享受"
 )
 _VALIDITY_CLAUSE = re.compile(r"有效期|施行|实施")
+_VALIDITY_WORDS = re.compile(r"有效|到期|过期|失效|截止|施行|实施|执行|生效|期限")
 
 
 class AnswerIntegrityError(PolicyQAError):
@@ -283,7 +284,13 @@ class Assistant:
         top = max(weight.values(), default=0.0)
         # every document the question's words name best (两套"科技服务业"措施 when no region is given)
         named = [d for d in ranked_docs if top > 0 and weight[d.id] >= top * 0.999]
-        docs = named[:3] if named else ranked_docs[:1]
+        about = [t for t in terms if not _VALIDITY_WORDS.search(t)]
+        if named:
+            docs = named[:3]
+        elif about:
+            docs = ranked_docs[:1]
+        else:  # "这个文件有效期到什么时候？" naming no document: every document's status
+            docs = list(self.documents)
         evidence: list[Evidence] = []
         silent: list[PolicyDocument] = []
         for d in docs:

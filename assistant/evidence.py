@@ -29,6 +29,7 @@ _MAX_PARAGRAPH = 280  # characters: longer paragraphs are quoted sentence by sen
 _ANSWER_MARK = re.compile(r"答[：:]\s*")
 _CAP_WORDS = re.compile(r"最高|不超过|上限|最多|最长")
 _DEPT_WORDS = re.compile(r"责任单位|负责|牵头|申报|申请|受理|兑现|市科技局|工信局|财政局")
+_DURATION_WORDS = re.compile(r"最长|最多\d+年|\d+年|\d+个月|期限|连续")
 _APPLY_WORDS = re.compile(r"申报|申请|受理|兑现|提交")
 _VALIDITY_WORDS = re.compile(r"有效期|施行|实施|失效")
 # Words of a question that say what kind of answer is wanted, not what it is about.
@@ -148,6 +149,8 @@ def _score(piece: str, terms: Sequence[str], idf: Callable[[str], float], intent
         s += 2.0
     if intent == "validity" and _VALIDITY_WORDS.search(piece):
         s += 3.0
+    if intent == "duration" and _DURATION_WORDS.search(piece):
+        s += 1.5
     return s
 
 
@@ -195,6 +198,10 @@ def key_fragment(span: str, query: str, idf: Callable[[str], float], intent: str
         capped = [f for f in frags if _CAP_WORDS.search(f) and _MONEY.search(f)]
         if capped:
             return max(capped, key=lambda f: _score(f, terms, idf, intent))
+    if intent == "duration":
+        lasting = [f for f in frags if _DURATION_WORDS.search(f)]
+        if lasting:
+            return max(lasting, key=lambda f: _score(f, terms, idf, intent))
     if intent == "procedure":
         # where to apply first ("向产业主管部门申报"), else who is responsible
         applying = [f for f in frags if _APPLY_WORDS.search(f)]

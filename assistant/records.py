@@ -77,6 +77,7 @@ class Calculation:
     citation: Citation | None = None
     source_span: str = ""  # the clause words the rule was read from
     cap_wan: Decimal | None = None  # the most the rule gives for these facts (万元), when it states a cap
+    input_labels: dict[str, str] = field(default_factory=dict)  # input name -> its Chinese name in the rule
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +86,7 @@ class Calculation:
             "amount_wan": None if self.amount_wan is None else format(self.amount_wan.normalize(), "f"),
             "formula": self.formula,
             "inputs": dict(self.inputs),
+            "input_labels": {k: self.input_labels.get(k, k) for k in self.inputs},
             "missing": list(self.missing),
             "steps": [
                 {"text": s.text, "value_wan": None if s.value_wan is None else format(s.value_wan.normalize(), "f")} for s in self.steps

@@ -128,6 +128,8 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(交叉|重复)(的时候|时|的话|享受|支持|怎么|如何)|同时享受|叠加享受|两边都|都能拿|能否兼得|可以兼得|不一致(的时候|时|的话)?.{0,6}(听|以|按)哪|以哪个为准|听哪个"
         ),
     ),
+    # how long, not how much: "一个人最多能领几年？" is answered from the clause, not the calculator
+    ("duration", re.compile(r"几年|多少年|多久|多长时间|几个月|多少个月|期限多长|期限是多")),
     (
         "amount",
         re.compile(
@@ -201,9 +203,19 @@ _MONEY_FIGURE = re.compile(r"[\d一二两三四五六七八九十百千]+(\.\d+)
 def detect_intent(text: str) -> str:
     """The first matching intent in priority order; "lookup" when nothing specific is asked."""
     hits = [name for name, pattern in _INTENTS if pattern.search(text)]
-    if "amount" in hits and "cap" in hits and not _MONEY_FIGURE.search(text):
+    if "duration" in hits and ("amount" in hits or "cap" in hits) and "多少" in text:
+        hits.remove("duration")  # "最多能拿多少？分几年给？": the money is asked, the years come with it
+    if "amount" in hits and "cap" in hits and not _MONEY_FIGURE.search(text) and hits[0] == "amount":
         return "cap"  # 最高能拿多少 with no figure of the company's own: the cap is the answer
     return hits[0] if hits else "lookup"
+
+
+_MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<[a-z/!][^<>]{0,300}>", re.IGNORECASE | re.DOTALL)
+
+
+def strip_markup(text: str) -> str:
+    """The text without pasted HTML (<script>…</script>, <img onerror=…>): markup is not a question."""
+    return re.sub(r"\s+", " ", _MARKUP.sub(" ", text)).strip() if _MARKUP.search(text) else text
 
 
 def strip_injections(text: str) -> tuple[str, tuple[str, ...]]:
@@ -283,8 +295,8 @@ def expand_abbreviations(text: str) -> str:
 
 def understand(question: str, history: tuple[str, ...] = ()) -> Understanding:
     """Everything the chain needs to know about a question before retrieval."""
-    clean_history = tuple(strip_injections(h)[0] or h for h in history)
-    stripped, injected = strip_injections(question)
+    clean_history = tuple(strip_injections(strip_markup(h))[0] or h for h in history)
+    stripped, injected = strip_injections(strip_markup(question))
     condensed, followup = condense(stripped or question, clean_history)
     query = expand_abbreviations(condensed)
     region, word = detect_region(condensed)

@@ -78,7 +78,10 @@ def calculation_card(calc: dict[str, Any]) -> str:
     """A small formula card: inputs, steps, result and the rule's clause."""
     parts = ['<details class="pq-calc" open><summary>计算过程</summary>']
     if calc.get("inputs"):
-        items = "".join(f"<li><span>{escape(input_label(k))}</span>：{escape(str(v))}</li>" for k, v in calc["inputs"].items())
+        labels = calc.get("input_labels") or {}
+        items = "".join(
+            f"<li><span>{escape(labels.get(k) or input_label(k))}</span>：{escape(str(v))}</li>" for k, v in calc["inputs"].items()
+        )
         parts.append(f'<div class="pq-calc-h">已知条件</div><ul class="pq-inputs">{items}</ul>')
     if calc.get("steps"):
         steps = "".join(f"<li>{escape(s['text'])}</li>" for s in calc["steps"])

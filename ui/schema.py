@@ -91,13 +91,14 @@ class CalculationOut(BaseModel):
     amount_wan: str | None = Field(description="万元 as a decimal string; null when inputs are missing.")
     formula: str
     inputs: dict[str, str]
+    input_labels: dict[str, str] = Field(description="Each input's name in the rule, in Chinese (base_wan → 数字化改造实际投入资金).")
     missing: list[str] = Field(description="Inputs (in Chinese) still needed.")
     steps: list[CalcStepOut]
     eligible: bool | None
     reasons: list[str]
     citation: CitationOut | None = Field(description="The rule's clause.")
     source_span: str
-    cap_wan: str | None
+    cap_wan: str | None = Field(description="The most the rule gives for the stated facts (万元), when it states a cap.")
 
 
 class AnswerOut(BaseModel):

@@ -176,3 +176,20 @@ def test_abbreviations_are_written_out_for_retrieval(text: str, expanded: str) -
 )
 def test_questions_about_combining_measures_are_overlap_questions(question: str) -> None:
     assert detect_intent(question) == "overlap"
+
+
+def test_markup_in_a_question_is_not_part_of_it() -> None:
+    u = understand("<script>alert(1)</script>专精特新企业<img src=x onerror=alert(1)>数字化改造能补多少？")
+    assert "script" not in u.query and "onerror" not in u.query and "img" not in u.query
+    assert "专精特新企业" in u.query and "数字化改造" in u.query
+    assert u.intent == "amount" and not u.injected
+    assert u.question.startswith("<script>")  # the question as asked is kept (and escaped where shown)
+
+
+def test_how_long_is_a_duration_question_not_an_amount() -> None:
+    assert detect_intent("一个人最多能领几年？") == "duration"
+    assert detect_intent("贴息期限多长？") == "duration"
+
+
+def test_a_money_question_that_also_asks_how_long_is_about_money() -> None:
+    assert detect_intent("集群运营单位最多能拿多少？分几年给？") == "cap"

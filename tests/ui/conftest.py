@@ -73,7 +73,9 @@ def fake_assistant(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     tmp = tmp_path_factory.mktemp("fake")
     settings = make_settings(tmp)
-    client = chromadb.EphemeralClient(settings=_chroma_settings())
+    # a store of its own: Chroma keeps one shared system per ephemeral instance, and another test
+    # (the evaluation baseline) may already have made one with different settings
+    client = chromadb.PersistentClient(path=str(tmp / "chroma"), settings=_chroma_settings())
     index = open_index(settings, embeddings=DeterministicFakeEmbedding(size=64), client=client, model_name="fake")
     index.build()
     return Assistant(index, settings)

@@ -39,8 +39,9 @@
     var d = el("details", "calc");
     d.open = true;
     d.appendChild(el("summary", null, "计算过程"));
-    // Input names are the calculator's (base_wan); the steps below name each input in Chinese.
-    var values = Object.keys(k.inputs || {}).map(function (n) { return k.inputs[n]; });
+    // Each input under its name in the rule (input_labels), e.g. 数字化改造实际投入资金：120万元.
+    var labels = k.input_labels || {};
+    var values = Object.keys(k.inputs || {}).map(function (n) { return (labels[n] || n) + "：" + k.inputs[n]; });
     if (values.length) d.appendChild(el("div", "meta", "已知条件：" + values.join("、")));
     if (k.steps && k.steps.length) {
       var ol = el("ol");
