@@ -156,3 +156,20 @@ def test_held_out_answers(assistant: Assistant, capsys: pytest.CaptureFixture[st
     assert (m["amount_exact"] or 0) >= 0.94, _failing(result, "amount ")
     assert (m["false_refusal_rate"] or 0) <= 0.05, _failing(result, "false refusal")
     assert not m["errors"], _failing(result, "error: ")
+
+
+def test_the_package_level_answer_uses_the_configured_settings(model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``assistant.answer(question, history=())``: the one call the CLI, API and evaluation share."""
+    import assistant as package
+
+    monkeypatch.setenv("POLICYQA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("POLICYQA_MODEL_DIR", str(model_dir))
+    monkeypatch.setenv("POLICYQA_TODAY", TODAY.isoformat())
+    monkeypatch.setattr(package, "_default", None)
+    first = package.answer("小巨人企业数字化改造投了120万，达到二级了，能补多少？")
+    assert first.calculations and first.calculations[0].amount_wan == 25
+    assert first.citations[0].clause_id == "xm-zjtx-2024/二/（三）/7"
+    follow = package.answer("那最高能拿多少？", ["小巨人企业做数字化改造有补助吗？"])
+    assert "小巨人" in follow.condensed_question and follow.calculations[0].cap_wan == 25
+    assert package.default_assistant() is package.default_assistant()  # loaded once
+    assert (tmp_path / "chroma").exists()
