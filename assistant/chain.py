@@ -40,6 +40,9 @@ _MULTI = re.compile(
     r"比较|对比|区别|分别|哪个(更|高|多)|和.{1,20}(相比|比)|两(个|份|套)(文件|政策|措施)|同时|叠加|两边|都拿|都能拿|兼得|重复享受"
 )
 _VALIDITY_CLAUSE = re.compile(r"有效期|施行|实施")
+_OVERVIEW_TERMS = 2  # an overview question names at most this many topic words (专精特新; 新认定, 高新技术企业)
+_OVERVIEW_MAX = 6  # measures listed
+_SUPPORT_WORDS = re.compile(r"给予|补助|补贴|奖励|奖补|资助|贴息|支持|扶持|减免|优先")
 _VALIDITY_WORDS = re.compile(r"有效|到期|过期|失效|截止|施行|实施|执行|生效|期限")
 
 
@@ -237,6 +240,10 @@ class Assistant:
         answering = [(h, s) for h, s in supports if _answers(s)]
         if u.intent == "validity":
             return dataclasses.replace(turn, answer=self._compose_validity(u, turn, supports, today))
+        if u.intent == "overview" and len(topic_terms(u.query)) <= _OVERVIEW_TERMS and answering:
+            return dataclasses.replace(turn, answer=self._compose_overview(u, turn, answering, today))
+        if u.intent == "overview":
+            u = dataclasses.replace(u, intent="lookup")  # a specific question in an overview's words
         if not answering:
             top_missing = "、".join(supports[0][1].missing[:3])
             reason = f"现有文件中没有关于“{top_missing}”的规定。" if top_missing else ""
@@ -275,6 +282,16 @@ class Assistant:
             u, evidence, calcs, today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
         )
         return dataclasses.replace(turn, answer=answer)
+
+    def _compose_overview(self, u: Understanding, turn: Turn, answering: list[tuple[Hit, Support]], today: dt.date) -> Answer:
+        """A broad question ("专精特新企业有什么补贴？"): the measures that cover it, each quoted by
+        its sentence that states what is given."""
+        evidence = [Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, "amount")) for h, _ in answering]
+        # measures only: a quote that gives or supports something (not 主要目标, not a bare heading)
+        evidence = [e for e in evidence if _SUPPORT_WORDS.search(e.quote)][:_OVERVIEW_MAX] or evidence[:1]
+        return compose_answer(
+            u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
+        )
 
     def _compose_validity(self, u: Understanding, turn: Turn, supports: list[tuple[Hit, Support]], today: dt.date) -> Answer:
         """Validity questions are answered from the closing provisions and the metadata."""

@@ -104,6 +104,14 @@ def _marker(calc: Calculation, default: Citation) -> str:
     return f"[{calc.citation.n if calc.citation else default.n}]"
 
 
+def _measure_name(c: Citation) -> str:
+    """The clause part of a reference: 第二部分（六）第13条 实施强链补链行动 / 「…」问答1（…）."""
+    name = c.reference.removeprefix(f"《{c.title}》")
+    if c.doc_no:
+        name = name.removeprefix(f"（{c.doc_no}）")
+    return re.sub(r"（(政策解读|政策问答解读|解读)）$", "", name).strip()
+
+
 def _lead(
     u: Understanding,
     evidence: Sequence[Evidence],
@@ -125,6 +133,9 @@ def _lead(
         if head.cap_wan is not None or not needed:
             # a maximum: a cap-only award, a total with a cap-only part, or a cap question
             return f"{head.formula.split('；需提供：')[0]}{_marker(head, first)}。"
+    if u.intent == "overview":
+        names = "；".join(f"{_measure_name(c)}[{c.n}]" for c in citations)
+        return f"现有文件中与您的问题相关的措施有（按相关程度排列）：{names}。各项规定见下方原文。"
     if u.intent == "validity":
         per_doc = [(ev.clause.document, c) for ev, c in zip(evidence, citations, strict=False)]
         return (

@@ -138,6 +138,8 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("cap", re.compile(r"最高|上限|最多|封顶|不超过多少|顶格")),
+    # "专精特新企业有什么补贴？": what measures there are (the chain lists them when the question is broad)
+    ("overview", re.compile(r"(有哪些|有什么|有啥|都有哪些|都有什么|哪些)(科技)?(政策|措施|支持|补贴|补助|奖励|扶持|优惠|奖补|资金)")),
     ("condition", re.compile(r"条件|要求|门槛|资格|符合|哪些(企业|对象|人)|谁可以|能不能|是否可以|可以申请吗|有没有")),
     (
         "procedure",

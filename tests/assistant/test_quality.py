@@ -8,6 +8,7 @@ says how far off it is and which questions caused it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,16 @@ def test_the_package_level_answer_uses_the_configured_settings(model_dir: Path, 
     assert "小巨人" in follow.condensed_question and follow.calculations[0].cap_wan == 25
     assert package.default_assistant() is package.default_assistant()  # loaded once
     assert (tmp_path / "chroma").exists()
+
+
+def test_a_broad_question_lists_the_measures_that_cover_it(assistant: Assistant) -> None:
+    """'专精特新企业有什么补贴？' is answered with the measures, each quoted where it says what is
+    given, not with one arbitrary clause; a specific question in the same words is not."""
+    broad = assistant.answer("专精特新企业有什么补贴？")
+    assert broad.intent == "overview" and not broad.no_basis
+    assert len(broad.citations) >= 3
+    assert {c.doc_id for c in broad.citations} == {"xm-zjtx-2024"}
+    assert all(re.search("给予|补助|补贴|奖励|资助|贴息|支持", c.quote) for c in broad.citations)
+    assert all(f"[{c.n}]" in broad.lead for c in broad.citations)
+    specific = assistant.answer("我们刚首次拿到小巨人称号，有什么奖励？")
+    assert specific.intent == "lookup" and specific.citations[0].clause_id == "xm-zjtx-2024/二/（一）/2"

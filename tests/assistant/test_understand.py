@@ -48,7 +48,8 @@ def test_detect_region(text: str, region: str | None) -> None:
         ("专精特新的措施还有效吗", "validity"),
         ("申请新型研发机构需要什么条件", "condition"),
         ("高新技术成果转化项目怎么申报", "procedure"),
-        ("专精特新小巨人有什么支持", "lookup"),
+        ("专精特新小巨人有什么支持", "overview"),
+        ("专精特新小巨人的认定标准是什么", "lookup"),
         # when a measure is applied for is procedure, not the document's validity
         ("仪器共享的补助一般什么时候开始受理？", "lookup"),
         ("市级技术创新中心什么时候开始认定？", "lookup"),
@@ -193,3 +194,8 @@ def test_how_long_is_a_duration_question_not_an_amount() -> None:
 
 def test_a_money_question_that_also_asks_how_long_is_about_money() -> None:
     assert detect_intent("集群运营单位最多能拿多少？分几年给？") == "cap"
+
+
+@pytest.mark.parametrize("question", ["专精特新企业有什么补贴？", "山东对科技服务业有哪些支持政策？", "厦门对孵化器都有哪些扶持？"])
+def test_what_measures_are_there_is_an_overview_question(question: str) -> None:
+    assert detect_intent(question) == "overview"
