@@ -7,12 +7,13 @@ quote, numbered as the composer numbers that clause.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 
 from assistant.calculator import RuleBook, calculate_question, load_rules
 from assistant.compose import make_citation
-from assistant.records import Calculation, Citation
+from assistant.records import Calculation
 from assistant.understand import Understanding
 from corpus.records import Clause
 
@@ -34,15 +35,16 @@ class ChainCalculator:
 
     def __call__(self, question: str, clauses: Sequence[Clause], u: Understanding) -> list[Calculation]:
         today = self.today()
-        ids = [c.id for c in clauses]
-        citations: dict[str, Citation] = {}
-        for rule in self.rules.select(question, ids):
-            clause = self.clause_of(rule.clause_id)
-            if clause is None or rule.clause_id in citations:
-                continue
-            quote = rule.source_span if rule.source_span in clause.text else clause.text
-            citations[rule.clause_id] = make_citation(0, clause, quote, today)
-        return calculate_question(u.query, ids, rules=self.rules, citations=citations)
+        calcs = calculate_question(u.query, [c.id for c in clauses], rules=self.rules)
+        return [self._cited(calc, today) for calc in calcs]
+
+    def _cited(self, calc: Calculation, today: dt.date) -> Calculation:
+        """The calculation with a citation of its rule's clause, quoting the rule's source span."""
+        clause = self.clause_of(calc.clause_id)
+        if clause is None:
+            return calc
+        quote = calc.source_span if calc.source_span and calc.source_span in clause.text else clause.text
+        return dataclasses.replace(calc, citation=make_citation(0, clause, quote, today))
 
 
 def calculator_for_chain(

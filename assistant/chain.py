@@ -91,8 +91,10 @@ class Assistant:
         self.index = index
         self.settings = settings
         self.calculator = calculator
-        self.single: Runnable[dict[str, Any], Answer] = build_chain(self)
-        self.chain: Runnable[dict[str, Any], Answer] = RunnableLambda(self.route, name="route")
+        self.single: Runnable[Turn, Answer] = build_chain(self)
+        self.chain: Runnable[dict[str, Any], Answer] = RunnableLambda(self.validate, name="validate") | RunnableLambda(
+            self.route, name="route"
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> Assistant:
@@ -115,31 +117,28 @@ class Assistant:
         """A cited answer to ``question``; ``history`` is the earlier user questions."""
         return self.chain.invoke({"question": question, "history": history})
 
-    def route(self, data: dict[str, Any]) -> Answer:
+    def route(self, turn: Turn) -> Answer:
         """A compound question ("…多少？另外…？", "厦门和山东…分别…") is answered part by part,
         each part as a question of its own (a later part may lean on the earlier ones); otherwise,
         or when splitting gains nothing, the question is answered whole."""
-        started = time.perf_counter()
-        whole = self.single.invoke(data)
-        history = _normalise_history(data.get("history"))
-        u = understand(whole.question, history)
-        if u.followup or u.injected:
-            return whole
-        parts = split_question(u.query)
+        u = understand(turn.question, turn.history)
+        turn = dataclasses.replace(turn, u=u)
+        parts = [] if u.followup or u.injected else split_question(u.query)
         if len(parts) < 2:
-            return whole
-        answers: list[tuple[str, Answer]] = []
-        for i, part in enumerate(parts):
-            answers.append((part, self.single.invoke({"question": part, "history": list(parts[:i])})))
+            return self.single.invoke(turn)
+        answers = [
+            (part, self.single.invoke(Turn(question=part, history=tuple(parts[:i]), started=time.perf_counter())))
+            for i, part in enumerate(parts)
+        ]
         with_basis = [a for _, a in answers if not a.no_basis]
         cited = [frozenset(c.clause_id for c in a.citations) for a in with_basis]
         out_of_region = [a for _, a in answers if a.no_basis and a.region and not a.related]
         if not with_basis or len(with_basis) + len(out_of_region) < len(answers) or len(set(cited)) < len(cited):
-            return whole  # a part lost its context, or the parts say the same thing: answer whole
-        merged = merge_answers(whole.question, whole.condensed_question, answers)
+            return self.single.invoke(turn)  # a part lost its context, or the parts say the same thing
+        merged = merge_answers(u.question, u.condensed, answers)
         retrieved = [cid for _, a in answers for cid in a.retrieved]
         merged = dataclasses.replace(merged, retrieved=tuple(dict.fromkeys(retrieved)))
-        return self._checked(merged, u, started)
+        return self._checked(merged, turn.started)
 
     # -- steps ------------------------------------------------------------------------------
     def validate(self, data: dict[str, Any]) -> Turn:
@@ -165,7 +164,8 @@ class Assistant:
         return Turn(question=question, history=history, started=time.perf_counter())
 
     def understand_step(self, turn: Turn) -> Turn:
-        return dataclasses.replace(turn, u=understand(turn.question, turn.history))
+        """Understand the question, unless the route already did."""
+        return turn if turn.u is not None else dataclasses.replace(turn, u=understand(turn.question, turn.history))
 
     def scope(self, turn: Turn) -> Turn:
         """Which documents may answer: those whose region covers the region the question names."""
@@ -320,15 +320,17 @@ class Assistant:
         if not evidence:
             reason = "、".join(f"《{d.title}》" for d in docs) + "未载明有效期或施行日期。"
             return compose_no_basis(u, reason, [], today)
-        answer = compose_answer(
-            u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
+        silence = ["、".join(f"《{d.title}》（{d.region}）" for d in silent) + "未载明有效期或施行日期。"] if silent else []
+        return compose_answer(
+            u,
+            evidence,
+            [],
+            today=today,
+            idf=self.index.idf,
+            closing_clause=self.closing_clause,
+            region_scope=turn.scope_note,
+            extra_notices=silence,
         )
-        if silent:
-            note = "、".join(f"《{d.title}》（{d.region}）" for d in silent) + "未载明有效期或施行日期。"
-            answer = dataclasses.replace(
-                answer, notices=(*answer.notices, note), text=answer.text + ("\n" if answer.notices else "\n\n提示：\n") + f"· {note}"
-            )
-        return answer
 
     def verify(self, turn: Turn) -> Answer:
         """Every figure in the answer must come from a cited clause, a calculation or metadata."""
@@ -338,9 +340,9 @@ class Assistant:
         if answer.intent == "validity" and not answer.no_basis:  # looked up from the closing provisions
             retrieved = [c.clause_id for c in answer.citations] + retrieved
         answer = dataclasses.replace(answer, retrieved=tuple(dict.fromkeys(retrieved)))
-        return self._checked(answer, turn.u, turn.started)
+        return self._checked(answer, turn.started)
 
-    def _checked(self, answer: Answer, u: Understanding, started: float) -> Answer:
+    def _checked(self, answer: Answer, started: float) -> Answer:
         bad = self.unsourced_figures(answer)
         if bad:
             raise AnswerIntegrityError(f"answer to {answer.question!r} states figures with no source: {bad!r}")
@@ -372,17 +374,17 @@ def _answers(s: Support) -> bool:
     return s.coverage >= MIN_COVERAGE or ((s.dense or 0) >= MIN_DENSE and s.coverage >= MIN_DENSE_COVERAGE)
 
 
-def build_chain(assistant: Assistant) -> Runnable[dict[str, Any], Answer]:
-    """validate | understand | scope | retrieve | compose | verify, as LangChain runnables."""
+def build_chain(assistant: Assistant) -> Runnable[Turn, Answer]:
+    """One validated question: understand | scope | retrieve | compose | verify, as LangChain
+    runnables (``Assistant.chain`` puts validate and the compound-question route in front)."""
     steps: list[Callable[[Any], Any]] = [
-        assistant.validate,
         assistant.understand_step,
         assistant.scope,
         assistant.retrieve,
         assistant.compose,
         assistant.verify,
     ]
-    chain: Runnable[Any, Any] = RunnableLambda(steps[0], name="validate")
+    chain: Runnable[Any, Any] = RunnableLambda(steps[0], name="understand")
     for step in steps[1:]:
         chain = chain | RunnableLambda(step, name=step.__name__)
     return chain

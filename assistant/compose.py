@@ -160,8 +160,9 @@ def compose_answer(
     idf: Callable[[str], float],
     closing_clause: Callable[[PolicyDocument], Clause | None],
     region_scope: str | None = None,
+    extra_notices: Sequence[str] = (),
 ) -> Answer:
-    """Lead with the direct answer, then the quoted basis, then notices."""
+    """Lead with the direct answer, then the quoted basis, then notices (``extra_notices`` last)."""
     citations: list[Citation] = []
     for ev in evidence:
         citations.append(make_citation(len(citations) + 1, ev.clause, ev.quote, today))
@@ -185,6 +186,7 @@ def compose_answer(
         notices.append(text)
     for calc in calcs:
         notices.extend(r for r in calc.reasons if r not in notices)
+    notices.extend(extra_notices)
     show_region = u.region is None or region_scope is not None
     return Answer(
         question=u.question,

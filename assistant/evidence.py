@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.understand import REGION_ALIASES
 from corpus.records import Clause
@@ -80,6 +81,12 @@ def _single_char_nouns(text: str) -> set[str]:
 def topic_terms(query: str) -> list[str]:
     """The question's content words: whole words that name a topic, without figures or the words
     that only say what kind of answer is wanted."""
+    return list(_topic_terms(query))
+
+
+@lru_cache(maxsize=2048)
+def _topic_terms(query: str) -> tuple[str, ...]:
+    # cached: one answer asks for the same question's terms once per retrieved clause
     seen: dict[str, None] = {}
     text = _TOTALS.sub("，", _FIGURE.sub("，", query))
     nouns = _single_char_nouns(text)
@@ -96,7 +103,7 @@ def topic_terms(query: str) -> list[str]:
         if not re.search(r"[\u4e00-\u9fffa-z]", t) or (len(t) < 2 and (t not in nouns or informativeness(t) < _RARE_CHAR)):
             continue  # single characters (花, 最, 评) are function words or verbs here, unless a rare noun (券)
         seen.setdefault(t, None)
-    return list(seen)
+    return tuple(seen)
 
 
 # A figure with its unit ("2000万", "1.2亿", "一千二百万元", "9‰"): removed before segmenting, so

@@ -82,16 +82,20 @@ def chat_ready(page: Any) -> Any:
     return page
 
 
-def ask_on_page(page: Any, question: str) -> Any:
-    """Type and send a question; wait for its answer; return the answer's message locator."""
+def _send(answers: Any, field: Any, send: Any, question: str) -> Any:
+    """Type and send a question; wait for one more answer; return it."""
     from playwright.sync_api import expect
 
-    answers = page.locator("#pq-chat .pq-answer")
     before = answers.count()
-    page.locator("#pq-input textarea").fill(question)
-    page.locator("#pq-send").click()
+    field.fill(question)
+    send.click()
     expect(answers).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
     return answers.last
+
+
+def ask_on_page(page: Any, question: str) -> Any:
+    """Ask on the chat page; return the answer's message locator."""
+    return _send(page.locator("#pq-chat .pq-answer"), page.locator("#pq-input textarea"), page.locator("#pq-send"), question)
 
 
 def show_last_question(page: Any) -> None:
@@ -244,16 +248,9 @@ def test_the_page_shares_the_per_client_rate_limit(serve_app: Any, real_assistan
 
 # -- the widget ----------------------------------------------------------------------------------
 def widget_ask(page: Any, question: str) -> Any:
-    """Type and send a question in the widget's panel; wait for its answer; return the message."""
-    from playwright.sync_api import expect
-
+    """Ask in the widget's panel; return the answer's message locator."""
     frame = page.frame_locator("[data-policyqa-widget] iframe")
-    answers = frame.locator(".msg.bot:not(.pending)")
-    before = answers.count()
-    frame.locator("#q").fill(question)
-    frame.locator("#send").click()
-    expect(answers).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
-    return answers.last
+    return _send(frame.locator(".msg.bot:not(.pending)"), frame.locator("#q"), frame.locator("#send"), question)
 
 
 def test_widget_on_the_demo_host_page(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
