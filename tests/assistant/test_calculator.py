@@ -15,7 +15,6 @@ import pytest
 from assistant.calculator import (
     OVERLAP_REASON,
     YUAN,
-    MaxOnlyRule,
     RuleBook,
     args_model,
     as_tool,
@@ -25,6 +24,7 @@ from assistant.calculator import (
     combine_overlapping,
     load_rules,
 )
+from assistant.calculator.kinds import MaxOnlyRule
 from assistant.records import Calculation
 from corpus.documents import load_corpus
 from corpus.errors import RuleError

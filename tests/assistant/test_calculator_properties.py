@@ -12,6 +12,11 @@ from hypothesis import strategies as st
 
 from assistant.calculator import (
     YUAN,
+    Rule,
+    calculate,
+    load_rules,
+)
+from assistant.calculator.kinds import (
     CombinedCapRule,
     FinancingCostCapRule,
     InterestFixedRateRule,
@@ -22,11 +27,8 @@ from assistant.calculator import (
     PerUnitRule,
     PremiumRule,
     RatioRule,
-    Rule,
     TaxShareRule,
     TopUpRule,
-    calculate,
-    load_rules,
 )
 
 RULES = load_rules()

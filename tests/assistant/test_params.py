@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.calculator import calculate, load_rules
-from assistant.params import INPUTS, extract_params, find_mentions, format_value, parse_cn_number, parse_value
+from assistant.calculator import INPUTS, calculate, extract_params, find_mentions, format_value, load_rules, parse_cn_number, parse_value
 
 RULES = load_rules()
 D = Decimal

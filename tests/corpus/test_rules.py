@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.calculator import KINDS, RuleBook, load_rules
-from assistant.params import find_mentions, parse_cn_number
+from assistant.calculator import KINDS, RuleBook, find_mentions, load_rules, parse_cn_number
 from corpus.documents import Corpus, load_corpus
 from corpus.errors import RuleError
 from corpus.settings import DOCUMENTS_DIR, RULES_DIR

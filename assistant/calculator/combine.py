@@ -1,0 +1,210 @@
+"""Combining calculations: 就高不重复 (the larger), stacked totals under a combined cap, a rule's own maximum."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from assistant.calculator.compute import calculate
+from assistant.calculator.kinds import CombinedCapRule, PerUnitRule
+from assistant.calculator.money import _q, _w
+from assistant.calculator.rules import Rule
+from assistant.records import CalcStep, Calculation, Citation
+from corpus.errors import RuleError
+
+
+def combine_overlapping(calcs: Sequence[Calculation], reason: str) -> Calculation:
+    """就高不重复: of calculations under overlapping rules, the larger applies — never the sum.
+
+    ``reason`` is the documents' own sentence (e.g. 本措施与其他同类型政策存在交叉、重复的，按“就高不
+    重复”原则落实). The result carries the chosen rule's id and citation and lists every candidate.
+    When any amount is unknown (missing inputs, a cap-only award) the maximum cannot be taken:
+    amount is None and the formula says why.
+    """
+    if not calcs:
+        raise RuleError("combine_overlapping needs at least one calculation")
+    if len(calcs) == 1:
+        return calcs[0]
+    steps = [CalcStep(f"{c.rule_id}：{'未能测算' if c.amount_wan is None else _w(c.amount_wan) + '万元'}", c.amount_wan) for c in calcs]
+    known = [c for c in calcs if c.amount_wan is not None]
+    if len(known) < len(calcs):
+        unknown = "、".join(c.rule_id for c in calcs if c.amount_wan is None)
+        first = calcs[0]
+        return Calculation(
+            rule_id=first.rule_id,
+            clause_id=first.clause_id,
+            amount_wan=None,
+            formula=f"就高不重复：{unknown}的金额未能测算，无法比较取高",
+            inputs=dict(first.inputs),
+            input_labels=dict(first.input_labels),
+            missing=tuple(dict.fromkeys(m for c in calcs for m in c.missing)),
+            steps=tuple(steps),
+            eligible=None,
+            reasons=(reason,),
+            citation=first.citation,
+            source_span=first.source_span,
+        )
+    best = max(known, key=lambda c: c.amount_wan or Decimal(0))  # first of equals wins
+    values = "，".join(_w(c.amount_wan or Decimal(0)) for c in calcs)
+    formula = f"就高不重复：max({values})={_w(best.amount_wan or Decimal(0))}万元，按{best.rule_id}执行，不叠加"
+    steps.append(CalcStep(formula, best.amount_wan))
+    inputs = {k: v for c in calcs for k, v in c.inputs.items()}
+    return Calculation(
+        rule_id=best.rule_id,
+        clause_id=best.clause_id,
+        amount_wan=best.amount_wan,
+        formula=formula,
+        inputs=inputs,
+        input_labels={k: v for c in calcs for k, v in c.input_labels.items()},
+        missing=(),
+        steps=tuple(steps),
+        eligible=best.eligible,
+        reasons=(reason, *best.reasons),
+        citation=best.citation,
+        source_span=best.source_span,
+    )
+
+
+OVERLAP_REASON = "同类政策存在交叉、重复的，按“就高不重复”原则落实：取其中较高者，不叠加。"
+
+
+STACK_REASON = "合计为本条各项分别测算后相加；各项能否同时享受，以条款规定和主管部门认定为准。"
+
+
+def combine_stacked(
+    calcs: Sequence[Calculation],
+    rules: Sequence[Rule],
+    *,
+    combined: CombinedCapRule | None = None,
+    citation: Citation | None = None,
+) -> Calculation:
+    """The total of awards that stack (研发费用补助 + 叠加奖励; 认定奖励 + 运营补助), capped by the
+    text's combined cap when it has one (以上奖励补助合计每年每家孵化器最高500万元).
+
+    A part stated only as a maximum (最高50万元) makes the total a maximum: ``amount_wan`` is None
+    and ``cap_wan`` is the most the parts give together ("50万元（…）+最高50万元（…）=最多100万元").
+    When the definite parts alone reach the combined cap, the total is the cap, definitely. A part
+    with inputs missing leaves the total unknown and its inputs missing. ``calcs`` and ``rules``
+    are in the same order.
+    """
+    if len(calcs) != len(rules) or not calcs:
+        raise RuleError("combine_stacked needs one rule per calculation, and at least one")
+    low = high = Decimal(0)
+    terms: list[str] = []
+    steps: list[CalcStep] = []
+    missing: list[str] = []
+    for calc, rule in zip(calcs, rules, strict=True):
+        name = rule.title
+        if calc.missing:
+            missing += [m for m in calc.missing if m not in missing]
+            terms.append(f"（{name}：需提供{'、'.join(calc.missing)}）")
+        elif calc.amount_wan is not None:
+            low += calc.amount_wan
+            high += calc.amount_wan
+            why = "，不符合条件" if calc.eligible is False else ""
+            terms.append(f"{_w(calc.amount_wan)}万元（{name}{why}）")
+        elif calc.cap_wan is not None:
+            high += calc.cap_wan
+            terms.append(f"最高{_w(calc.cap_wan)}万元（{name}）")
+        else:  # pragma: no cover - every calculation without missing inputs has an amount or a cap
+            missing.append(name)
+            terms.append(f"（{name}：未能测算）")
+        steps.append(CalcStep(f"{name}：{calc.formula}", calc.amount_wan if calc.amount_wan is not None else calc.cap_wan))
+    head = "+".join(terms)
+    first = calcs[0]
+    reasons = [STACK_REASON] + [r for c in calcs for r in c.reasons]
+    if missing:
+        formula = f"{head}：合计还需提供{'、'.join(missing)}"
+        amount: Decimal | None = None
+        cap: Decimal | None = None
+    else:
+        definite = low == high
+        formula = f"{head}={'' if definite else '最多'}{_w(high)}万元"
+        if combined is not None:
+            limit = combined.cap.wan
+            phrase = f"以上奖励补助合计{combined.cap_phrase(combined.cap)}"
+            if high > limit:
+                formula += f"，超过{phrase}，按{'' if low >= limit else '最多'}{_w(limit)}万元"
+            else:
+                formula += f"，未超过{phrase}"
+            low, high = min(low, limit), min(high, limit)
+        amount = _q(low) if low == high else None
+        cap = _q(high)
+        steps.append(CalcStep(formula, amount if amount is not None else cap))
+    ids = [r.id for r in rules]
+    return Calculation(
+        rule_id=combined.id if combined is not None else "+".join(ids),
+        clause_id=combined.clause_id if combined is not None else first.clause_id,
+        amount_wan=amount,
+        formula=formula,
+        inputs={k: v for c in calcs for k, v in c.inputs.items()},
+        input_labels={k: v for c in calcs for k, v in c.input_labels.items()},
+        missing=tuple(missing),
+        steps=tuple(steps),
+        eligible=False if all(c.eligible is False for c in calcs) else None,
+        reasons=tuple(dict.fromkeys(reasons)),
+        citation=citation if citation is not None else first.citation,
+        source_span=combined.source_span if combined is not None else "；".join(r.source_span for r in rules),
+        cap_wan=cap,
+    )
+
+
+def _most_calculation(
+    rule: Rule, values: Mapping[str, Any], calc: Calculation, *, most: bool, citation: Citation | None
+) -> Calculation | None:
+    """For a question that lacks inputs: the rule's own maximum, when the question asks for the
+    most (最多/最高) and the maximum does not depend on the missing facts.
+
+    A per-unit rule takes its longest duration (最长2年) for a missing duration when the most is
+    asked, and states its rate per unit (每人每年最高15万元) when no unit is given at all.
+    """
+    if isinstance(rule, PerUnitRule):
+        filled = dict(values)
+        notes = []
+        if most:
+            for u in rule.units:
+                if u.input not in filled and u.max is not None:
+                    spec = rule.input_spec(u.input)
+                    filled[u.input] = int(u.max.value) if spec.type == "count" else u.max.value
+                    notes.append(f"未给出{spec.zh}，按{rule.title}最长{u.max}计")
+        if notes and not rule.missing(filled):
+            out = calculate(rule, filled, citation=citation)
+            return dataclasses.replace(out, reasons=(*notes, *out.reasons))
+        if any(u.input in values for u in rule.units):
+            return None
+        rate, phrase = rule.unit_rate()
+        return dataclasses.replace(
+            calc,
+            formula=rule.describe(),
+            missing=(),
+            steps=(CalcStep(f"{phrase}（标准，不是测算金额）", _q(rate)),),
+            cap_wan=_q(rate),
+            reasons=(
+                *calc.reasons,
+                f"以上为{phrase}的标准；总额按{'、'.join(rule.input_spec(u.input).zh for u in rule.units)}计算",
+            ),
+        )
+    if not most or any(n in values for n in rule.core_inputs() if n != "tier"):
+        return None
+    stated = rule.stated_max()
+    if stated is None:
+        return None
+    cap, phrase = stated
+    top = rule.top_tier()
+    formula = rule.describe()
+    if conds := rule.conditions_text():
+        formula += f"（条件：{conds}）"
+    if top is not None and "tier" not in values:
+        formula += f"；未说明类别，按最高的{top.name}计：最多{_w(cap)}万元"
+    elif phrase not in formula:
+        formula += f"；最多{_w(cap)}万元"
+    return dataclasses.replace(
+        calc,
+        formula=formula,
+        missing=(),
+        steps=(CalcStep(f"{phrase}（上限，不是测算金额）", _q(cap)),),
+        cap_wan=_q(cap),
+        reasons=(*calc.reasons, f"以上为本项规定的上限；测算具体金额还需提供：{'、'.join(calc.missing)}"),
+    )

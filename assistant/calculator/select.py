@@ -1,0 +1,165 @@
+"""The calculations a question asks for: rules chosen by the question's words and facts, the headline first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from assistant.calculator.book import RuleBook, load_rules
+from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked
+from assistant.calculator.compute import calculate
+from assistant.calculator.facts import cued_inputs, extract_params
+from assistant.calculator.kinds import CombinedCapRule
+from assistant.calculator.rules import Rule
+from assistant.calculator.wording import _covered_length, _plain, _taken, asks_most, asks_total
+from assistant.records import Calculation, Citation
+
+
+def calculate_question(
+    question: str,
+    clause_ids: Sequence[str],
+    *,
+    rules: RuleBook | None = None,
+    citations: Mapping[str, Citation] | None = None,
+    overlap_reason: str = OVERLAP_REASON,
+    limit: int = 3,
+) -> list[Calculation]:
+    """The calculations an amount question asks for, over the clauses retrieval found; the first
+    is the headline — the one that answers the question — and the parts behind it follow.
+
+    The rules of ``clause_ids`` are ranked by the question's words and the facts it states
+    (``RuleBook.ranked``); the best-scoring ones (ties kept, at most ``limit``; the first rule when
+    nothing matches) are computed from the facts the question states
+    (``assistant.calculator.facts.extract_params``). Then the headline:
+
+    - a total (加起来, 一共能拿, 两项, 补助加叠加奖励) over the rules of the top rule's clause that
+      the question names, or a question matching a combined cap (以上奖励补助合计…最高500万元):
+      ``combine_stacked`` of them, capped by the clause's combined cap;
+    - otherwise, for rules marked overlapping: the 就高不重复 result (``combine_overlapping``);
+    - otherwise the best rule's calculation.
+
+    A question that asks for the most (最多/最高) but states no facts gets the rule's own maximum
+    (``cap_wan``, nothing missing) when that maximum does not depend on the facts. ``citations``
+    maps a clause id to the chain's ``Citation`` for it, so each calculation cites its clause.
+    """
+
+    book = rules if rules is not None else load_rules()
+    total = asks_total(question)
+    most = asks_most(question)
+    ranked = book.ranked(question, clause_ids, total=total)
+    if not ranked:
+        return []
+    top = ranked[0][0]
+    chosen = [r for w, r in ranked if w == top][:limit] if top > 0 else [ranked[0][1]]
+
+    def run(rule: Rule, foreign: Sequence[str] = ()) -> Calculation:
+        values, _ = extract_params(question, rule, foreign=foreign)
+        cite = (citations or {}).get(rule.clause_id)
+        calc = calculate(rule, values, citation=cite)
+        if calc.missing:
+            return _most_calculation(rule, values, calc, most=most, citation=cite) or calc
+        return calc
+
+    # other awards the question names and states facts for: a figure introduced by their words is
+    # theirs, not this rule's ("数字化改造花了60万，管理咨询花了40万")
+    named = [r for _, r in ranked if book.cue_score(question, r) > 0 and _states_facts_for(question, r)]
+    out = [run(rule, _foreign_cues(rule, named)) for rule in chosen]
+    by_id = {c.rule_id: c for c in out}
+
+    parts, combined = _stack_parts(book, question, ranked, total=total, top=top)
+    if parts:
+        with_facts = [r for r in parts if _states_facts_for(question, r)]
+        part_calcs = [run(r, _foreign_cues(r, with_facts)) for r in parts]
+        cite = (citations or {}).get(combined.clause_id) if combined is not None else None
+        head = combine_stacked(part_calcs, parts, combined=combined, citation=cite)
+        rest = [c for c in out if c.rule_id not in {r.id for r in parts}]
+        return [head, *part_calcs, *rest]
+
+    combos: list[Calculation] = []
+    for rule in chosen:
+        pair = [by_id[o.id] for o in book.overlapping(rule.id) if o.id in by_id and o.id > rule.id]
+        if pair:
+            combos.append(combine_overlapping([by_id[rule.id], *pair], overlap_reason))
+    return [*combos, *out]
+
+
+def _states_facts_for(question: str, rule: Rule) -> bool:
+
+    return any(n != "tier" for n in cued_inputs(question, rule))
+
+
+def _cue_positions(question: str, rule: Rule) -> set[int]:
+    """Where in the question the rule's cue words and tier names stand."""
+    text = _plain(question)
+    taken = _taken(text, [])
+    _covered_length(text, rule.cues, taken)
+    _covered_length(text, [t.name for t in rule.tiers()], taken)
+    return {i for i, t in enumerate(taken) if t}
+
+
+def _foreign_cues(rule: Rule, parts: Sequence[Rule]) -> tuple[str, ...]:
+    """The cue words of the other parts of a total that read different facts from this rule's
+    (数字化改造 vs 管理咨询 — each its own 费用), not of those sharing facts (研发费用补助 and
+    叠加奖励 both read the year's 研发费用)."""
+    mine = {n: rule.input_spec(n).zh for n in rule.wanted_inputs()}
+    out: list[str] = []
+    for other in parts:
+        if other.id == rule.id:
+            continue
+        shared = any(mine.get(n) == other.input_spec(n).zh for n in other.wanted_inputs() if n in mine)
+        if not shared:
+            out += [c for c in other.cues if c not in rule.cues and c not in out]
+    return tuple(out)
+
+
+def _stack_parts(
+    book: RuleBook, question: str, ranked: Sequence[tuple[int, Rule]], *, total: bool, top: int
+) -> tuple[list[Rule], CombinedCapRule | None]:
+    """The awards a total is asked over, and the combined cap that limits them, if any.
+
+    A total is over the rules of the best rule's clause whose own cue words the question uses;
+    a question matching a combined-cap rule as strongly as anything else (孵化器一年最多能拿多少)
+    asks about all of its members. Rules marked overlapping (就高不重复) never stack.
+    """
+    if top <= 0:
+        return [], None
+    best = [r for w, r in ranked if w == top]
+    combined = next((r for r in best if isinstance(r, CombinedCapRule)), None)
+    if not total and combined is None:
+        return [], None
+    anchor = combined or best[0]
+    if total:
+        # each award the question names, best first; one whose words are all taken by a better
+        # one (重大研发机构 named for the 补足, not also for the 绩效奖励) is not named by them,
+        # unless the question states the facts it is computed from (研发费用两千万 for the 补助
+        # of "补助加叠加奖励")
+        parts = []
+        said: set[int] = set()
+        for _, r in ranked:
+            if r.clause_id != anchor.clause_id or isinstance(r, CombinedCapRule):
+                continue
+            words = _cue_positions(question, r)
+            if len(words - said) >= 2 or (words and _states_facts_for(question, r)):
+                parts.append(r)
+                said |= words
+    else:
+        assert combined is not None
+        parts = [book.get(m) for m in combined.members]
+    order = {r.id: i for i, r in enumerate(book.rules)}
+    parts.sort(key=lambda r: order[r.id])  # as the clause lists them: 补助, then 叠加奖励
+    kept: list[Rule] = []
+    for r in parts:
+        if not any(r.id in k.overlaps or k.id in r.overlaps for k in kept):
+            kept.append(r)
+    if len(kept) < 2:
+        return [], None
+    if combined is None:
+        ids = {r.id for r in kept}
+        combined = next(
+            (
+                r
+                for r in book.for_clause(anchor.clause_id)
+                if isinstance(r, CombinedCapRule) and r.clause_id == anchor.clause_id and ids & set(r.members)
+            ),
+            None,
+        )
+    return kept, combined
