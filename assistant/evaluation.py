@@ -98,6 +98,7 @@ class EvalQuestion:
     must_mention: tuple[str, ...] = ()
     notes: str = ""
     source: str = ""  # file:line, for messages
+    tags: tuple[str, ...] = ()  # the phrasing kinds it tests (chatty, injection, multi_item …), for figures by kind
 
     @property
     def expects_refusal(self) -> bool:
@@ -201,7 +202,7 @@ def _parse_line(raw: str, where: str, corpus: Corpus) -> EvalQuestion:
         raise _fail(where, f"not valid JSON ({e.msg} at column {e.colno}); write one JSON object per line") from e
     if not isinstance(data, dict):
         raise _fail(where, f"expected a JSON object, got {type(data).__name__}")
-    known = {"id", "question", "history", "kind", "gold", "expected_amount_wan", "must_mention", "notes"}
+    known = {"id", "question", "history", "kind", "gold", "expected_amount_wan", "must_mention", "notes", "tags"}
     if unknown := sorted(set(data) - known):
         raise _fail(where, f"unknown field(s) {unknown!r}; allowed: {sorted(known)!r}")
     for key in ("id", "question", "kind"):
@@ -242,6 +243,9 @@ def _parse_line(raw: str, where: str, corpus: Corpus) -> EvalQuestion:
     notes = data.get("notes") or ""
     if not isinstance(notes, str):
         raise _fail(where, f"notes must be a string, got {notes!r}")
+    tags = data.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+        raise _fail(where, f"tags must be a list of non-empty strings, got {tags!r}")
     return EvalQuestion(
         id=data["id"].strip(),
         question=data["question"],
@@ -252,6 +256,7 @@ def _parse_line(raw: str, where: str, corpus: Corpus) -> EvalQuestion:
         must_mention=tuple(must),
         notes=notes,
         source=where,
+        tags=tuple(tags),
     )
 
 
@@ -338,6 +343,9 @@ class QuestionScore:
     expects_refusal: bool
     elapsed_ms: float
     error: str | None = None
+    cites_right: bool | None = None  # in scope: at least one citation is a gold clause
+    all_cited: bool | None = None  # several gold clauses: every one is cited
+    tags: tuple[str, ...] = ()
 
     @property
     def failures(self) -> tuple[str, ...]:
@@ -406,6 +414,9 @@ def score_answer(q: EvalQuestion, answer: Any, error: str | None = None) -> Ques
         expects_refusal=q.expects_refusal,
         elapsed_ms=float(a.get("elapsed_ms") or 0.0),
         error=error,
+        cites_right=bool(set(cited) & gold) if gold else None,
+        all_cited=(recall == 1) if len(q.gold) >= 2 and recall is not None else None,
+        tags=q.tags,
     )
 
 
@@ -419,6 +430,8 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("mrr", "retrieval MRR"),
     ("citation_precision", "citation precision"),
     ("citation_recall", "citation recall"),
+    ("cites_right", "a right clause cited"),
+    ("all_cited", "every needed clause cited (several gold)"),
     ("amount_exact", "amount exact match"),
     ("facts", "facts mentioned"),
     ("refusal_rate", "out-of-scope refused"),
@@ -457,6 +470,8 @@ def aggregate(scores: Sequence[QuestionScore]) -> dict[str, float | int | None]:
     out["mrr"] = _mean(1.0 / s.rank if s.rank else 0.0 for s in in_scope)
     out["citation_precision"] = _mean(s.citation_precision for s in in_scope if s.citation_precision is not None)
     out["citation_recall"] = _mean(s.citation_recall for s in in_scope if s.citation_recall is not None)
+    out["cites_right"] = _mean(1.0 if s.cites_right else 0.0 for s in in_scope if s.cites_right is not None)
+    out["all_cited"] = _mean(1.0 if s.all_cited else 0.0 for s in in_scope if s.all_cited is not None)
     out["amount_exact"] = _mean(1.0 if s.amount_ok else 0.0 for s in scores if s.amount_ok is not None)
     out["facts"] = _mean(s.facts for s in scores if s.facts is not None)
     out["refusal_rate"] = _mean(1.0 if s.refused else 0.0 for s in out_scope)
@@ -492,6 +507,8 @@ class EvalResult:
             group = [s for s in scores if s.kind == kind]
             if group:
                 metrics[kind] = aggregate(group)
+        for tag in sorted({t for s in scores for t in s.tags}):
+            metrics[f"tag:{tag}"] = aggregate([s for s in scores if tag in s.tags])
         return cls(name, tuple(records), metrics)
 
     @property
@@ -581,6 +598,8 @@ _KIND_COLUMNS = (
     "mrr",
     "citation_precision",
     "citation_recall",
+    "cites_right",
+    "all_cited",
     "amount_exact",
     "facts",
     "refusal_rate",
