@@ -50,5 +50,5 @@ class ChainCalculator:
 def calculator_for_chain(
     clause_of: Callable[[str], Clause | None], today: Callable[[], dt.date], rules: RuleBook | None = None
 ) -> ChainCalculator:
-    """The calculator the chain uses by default: every rule under corpus/rules."""
+    """The calculator the chain uses by default: every rule of the documents directory (``Settings.rules_dir``)."""
     return ChainCalculator(rules if rules is not None else load_rules(), clause_of, today)

@@ -394,4 +394,8 @@ def _default_calculator(index: ClauseIndex, settings: Settings) -> Calculator:
     from assistant.calculate_step import calculator_for_chain
 
     by_id = {c.id: c for c in index.corpus.clauses}
-    return calculator_for_chain(by_id.get, settings.today_date)
+    from assistant.calculator import RuleBook, load_rules
+
+    # a documents folder without rules (nothing drafted or reviewed yet) answers without amounts
+    rules = load_rules(settings.rules_dir) if any(settings.rules_dir.glob("*.yaml")) else RuleBook(())
+    return calculator_for_chain(by_id.get, settings.today_date, rules)

@@ -17,7 +17,7 @@ __all__ = ["Settings", "DOCUMENTS_DIR", "RAW_DIR", "RULES_DIR"]
 _PACKAGE_DIR = Path(__file__).resolve().parent
 DOCUMENTS_DIR = _PACKAGE_DIR / "documents"
 RAW_DIR = _PACKAGE_DIR / "raw"
-RULES_DIR = _PACKAGE_DIR / "rules"
+RULES_DIR = DOCUMENTS_DIR / "rules"  # rules live beside their documents
 
 
 class Settings(BaseSettings):
@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     def resolved_chroma_path(self) -> Path:
         """The embedded Chroma directory in use (ignored in server mode)."""
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def rules_dir(self) -> Path:
+        """The money rules of the documents: ``<documents_dir>/rules/<doc_id>.yaml`` (reviewed or drafted)."""
+        return self.documents_dir / "rules"
 
     @property
     def feedback_db(self) -> Path:

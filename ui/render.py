@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from assistant.params import INPUTS
+from assistant.calculator import INPUTS
 
 __all__ = ["answer_html", "citation_card", "calculation_card", "error_html", "question_html", "text_html", "pending_html", "input_label"]
 

@@ -2,7 +2,7 @@
 
 Each rule's source span is an exact substring of its clause; every number of the rule (amounts,
 rates, caps, thresholds, years, counts) is printed in that span; and every clause that states an
-amount of money has a rule for it or a recorded reason in ``corpus/rules/_no_rule.yaml``.
+amount of money has a rule for it or a recorded reason in ``corpus/documents/rules/_no_rule.yaml``.
 """
 
 from __future__ import annotations
