@@ -146,7 +146,10 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleBook:
     """
     paths = sorted(p for p in Path(rules_dir).glob("*.yaml") if not p.name.startswith("_"))
     if not paths:
-        raise RuleError(f"no rule files (*.yaml) in {str(rules_dir)!r}; add them (`policyqa rules draft DOC` drafts them from a document) or point POLICYQA_DOCUMENTS_DIR at a folder with a rules/ subfolder")
+        raise RuleError(
+            f"no rule files (*.yaml) in {str(rules_dir)!r}; draft them with `policyqa rules draft DOC`"
+            " or point POLICYQA_DOCUMENTS_DIR at a folder with a rules/ subfolder"
+        )
     rules: list[Rule] = []
     for path in paths:
         data = _read_yaml(path)
