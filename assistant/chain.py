@@ -126,7 +126,7 @@ class Assistant:
         or when splitting gains nothing, the question is answered whole."""
         u = understand(turn.question, turn.history)
         turn = dataclasses.replace(turn, u=u)
-        parts = [] if u.followup or u.injected else split_question(u.query)
+        parts = [] if u.followup else split_question(u.query)
         if len(parts) < 2:
             return self.single.invoke(turn)
         answers = [
@@ -225,8 +225,8 @@ class Assistant:
     def retrieve(self, turn: Turn) -> Turn:
         u = turn.u
         assert u is not None
-        if turn.allowed_docs == ():
-            return turn
+        if turn.allowed_docs == () or not topic_terms(u.query):
+            return turn  # nothing to look for: no document may answer, or nothing is asked
         k = max(self.settings.k, 8)
         hits = self.index.search(u.query, k=k, doc_ids=turn.allowed_docs)
         if turn.referenced:  # the clause the question names comes first, whatever its rank
