@@ -216,7 +216,8 @@ def test_what_measures_are_there_is_an_overview_question(question: str) -> None:
 )
 def test_injected_instructions_leave_the_real_question(question: str, real: str) -> None:
     stripped, removed = strip_injections(question)
-    assert stripped == real and removed
+    assert stripped == real
+    assert removed or question.startswith("@")  # noise is dropped without being called an instruction
     assert "100万" not in stripped and "500万" not in stripped and "1 million" not in stripped
 
 
