@@ -93,6 +93,7 @@ class Assistant:
     def __init__(self, index: ClauseIndex, settings: Settings, *, calculator: Calculator | None = None) -> None:
         self.index = index
         self.settings = settings
+        self._corpus_text: str | None = None
         self.calculator = calculator
         self.single: Runnable[Turn, Answer] = build_chain(self)
         self.chain: Runnable[dict[str, Any], Answer] = RunnableLambda(self.validate, name="validate") | RunnableLambda(
@@ -240,7 +241,13 @@ class Assistant:
         return dataclasses.replace(turn, hits=tuple(hits))
 
     def _support(self, u: Understanding, hit: Hit) -> Support:
-        return support(u.query, hit, self.index.idf)
+        return support(u.query, hit, self.index.idf, self._known)
+
+    def _known(self, term: str) -> bool:
+        """Whether any document uses the word (its text, titles or headings)."""
+        if self._corpus_text is None:
+            self._corpus_text = "".join(f"{c.document.title}{c.path}{c.text}" for c in self.index.corpus.clauses).lower()
+        return term in self._corpus_text
 
     def closing_clause(self, d: PolicyDocument, pattern: re.Pattern[str] | None = None) -> Clause | None:
         """A document's closing provision matching ``pattern`` (default: its overlap rule)."""

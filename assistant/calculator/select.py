@@ -22,6 +22,7 @@ def calculate_question(
     citations: Mapping[str, Citation] | None = None,
     overlap_reason: str = OVERLAP_REASON,
     limit: int = 3,
+    focus: str = "",
 ) -> list[Calculation]:
     """The calculations an amount question asks for, over the clauses retrieval found; the first
     is the headline — the one that answers the question — and the parts behind it follow.
@@ -45,7 +46,7 @@ def calculate_question(
     book = rules if rules is not None else load_rules()
     total = asks_total(question)
     most = asks_most(question)
-    ranked = book.ranked(question, clause_ids, total=total)
+    ranked = book.ranked(question, clause_ids, total=total, focus=focus)
     if not ranked:
         return []
     top = ranked[0][0]
