@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.compose import Evidence, compose_answer, compose_no_basis, merge_answers, numbers_without_source
-from assistant.evidence import Support, best_span, support, topic_terms
+from assistant.evidence import Support, best_span, support, topic_terms, unquote
 from assistant.records import Answer, Calculation
 from assistant.references import find_clause_ref, numbering_summary, resolve_ref
 from assistant.understand import Understanding, split_question, understand
@@ -134,11 +134,12 @@ class Assistant:
             (part, self.single.invoke(Turn(question=part, history=tuple(parts[:i]), started=time.perf_counter())))
             for i, part in enumerate(parts)
         ]
+        # a part that names nothing the documents know ("两地分别说一下") adds nothing on its own
+        answers = [(p, a) for p, a in answers if any(self._known(t) for t in topic_terms(p))]
         with_basis = [a for _, a in answers if not a.no_basis]
         cited = [frozenset(c.clause_id for c in a.citations) for a in with_basis]
-        out_of_region = [a for _, a in answers if a.no_basis and a.region and not a.related]
-        if not with_basis or len(with_basis) + len(out_of_region) < len(answers) or len(set(cited)) < len(cited):
-            return self.single.invoke(turn)  # a part lost its context, or the parts say the same thing
+        if not with_basis or len(answers) < 2 or len(set(cited)) < len(cited):
+            return self.single.invoke(turn)  # nothing answers, or the parts say the same thing
         merged = merge_answers(u.question, u.condensed, answers)
         retrieved = [cid for _, a in answers for cid in a.retrieved]
         merged = dataclasses.replace(merged, retrieved=tuple(dict.fromkeys(retrieved)))
@@ -230,6 +231,11 @@ class Assistant:
             return turn  # nothing to look for: no document may answer, or nothing is asked
         k = max(self.settings.k, 8)
         hits = self.index.search(u.query, k=k, doc_ids=turn.allowed_docs)
+        if u.followup and u.own != u.query and any(self._known(t) for t in topic_terms(u.own)):
+            # a follow-up with a topic of its own ("那科技型中小企业共建联合实验室呢？"): what it
+            # names itself leads, the conversation's topic follows
+            own = self.index.search(u.own, k=k, doc_ids=turn.allowed_docs)
+            hits = _interleave(own, hits)[:k]
         if turn.referenced:  # the clause the question names comes first, whatever its rank
             named = [h for h in hits if h.clause.id in turn.referenced]
             named += [
@@ -246,7 +252,8 @@ class Assistant:
     def _known(self, term: str) -> bool:
         """Whether any document uses the word (its text, titles or headings)."""
         if self._corpus_text is None:
-            self._corpus_text = "".join(f"{c.document.title}{c.path}{c.text}" for c in self.index.corpus.clauses).lower()
+            text = "".join(f"{c.document.title}{c.path}{c.text}" for c in self.index.corpus.clauses).lower()
+            self._corpus_text = unquote(text)
         return term in self._corpus_text
 
     def closing_clause(self, d: PolicyDocument, pattern: re.Pattern[str] | None = None) -> Clause | None:
@@ -279,6 +286,13 @@ class Assistant:
             reason = "请说明您想了解的具体政策事项，例如补贴项目、申报条件或有效期。"
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, (), today))
         supports = [(h, self._support(u, h)) for h in turn.hits]
+        said = f"{u.context} {' '.join(turn.history)}"
+        if u.followup and any(self._known(t) and t not in said for t in topic_terms(u.own)):
+            # a follow-up with a topic the conversation had not named ("它要是再买国内贸易信用保险
+            # 呢？"): answered by what covers that topic; the conversation only helped to find it
+            own = dataclasses.replace(u, query=u.own)
+            supports = [(h, self._support(own, h)) for h in turn.hits]
+
         answering = [(h, s) for h, s in supports if _answers(s) or h.clause.id in turn.referenced]
         if u.intent == "validity":
             return dataclasses.replace(turn, answer=self._compose_validity(u, turn, supports, today))
@@ -411,6 +425,17 @@ _BRACKETS = str.maketrans("[【（(]】）)", "〔〔〔〔〕〕〕〕")
 def _unbracket(text: str) -> str:
     """文号 brackets written any way (厦科规[2025]7号, 厦科规（2025）7号) as 〔〕; same length."""
     return text.translate(_BRACKETS)
+
+
+def _interleave(first: Sequence[Hit], second: Sequence[Hit]) -> list[Hit]:
+    """Two rankings merged by rank, ``first`` winning ties, each clause once."""
+    out: dict[str, Hit] = {}
+    for pair in zip(first, second, strict=False):
+        for h in pair:
+            out.setdefault(h.clause.id, h)
+    for h in (*first[len(second) :], *second[len(first) :]):
+        out.setdefault(h.clause.id, h)
+    return list(out.values())
 
 
 def _answers(s: Support) -> bool:

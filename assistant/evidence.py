@@ -125,7 +125,6 @@ def _credit(term: str, haystack: str) -> float:
     return 0.8 * sum(1 for p in parts if p in haystack) / len(parts)
 
 
-_BACKGROUND_WEIGHT = 0.5  # a background word says less about what is asked than a focus word
 # jieba's part-of-speech tags of words that can name a topic (nouns, names, abbreviations, idioms)
 _NOMINAL = ("n", "vn", "nz", "nt", "ns", "nr", "j", "l", "eng", "i")
 
@@ -143,6 +142,24 @@ def _nominal(term: str) -> bool:
     return any(p.flag.startswith(_NOMINAL) for p in jieba.posseg.lcut(term))
 
 
+def _contracted(term: str, nxt: str | None, haystack: str) -> bool:
+    """The clause writes the pair contracted, as Chinese shortens a phrase to the first
+    character of each word: 场地租金 → 场租, 高新技术企业 → 高企."""
+    return nxt is not None and len(term) >= 2 and len(nxt) >= 2 and (term[0] + nxt[0]) in haystack
+
+
+def _asker_word(term: str) -> bool:
+    """A word of the asker's own telling that the documents never use and that cannot name a
+    topic: jieba's dictionary holds nearly every real two-character word, so an unknown one is
+    two words glued by the segmenter (税交 in 个税交了, 能返 in 能返多少); a known one is a verb,
+    adverb or the like (验收, 弄完, 顺便)."""
+    from index.text import known_word
+
+    if len(term) <= 2 and not known_word(term):
+        return True
+    return not _nominal(term)
+
+
 def support(
     query: str,
     hit: Hit,
@@ -151,24 +168,30 @@ def support(
 ) -> Support:
     """How well the clause (with its breadcrumb) covers what the question is about.
 
-    Each topic word weighs by how specific it is in the corpus (its idf; general Chinese rarity
-    when no idf is given), half as much when it stands in the question's background rather than
-    in the piece that asks. A word the documents never use (``known`` is False) is what the
-    question is about only when it names something in the asking piece (留抵退税 in
-    "小巨人企业增值税留抵退税怎么办"): then it counts, and its absence argues against a basis;
-    elsewhere it is the asker's own story (老板, 行政, 验收) and does not count at all.
+    Each topic word weighs by how informative it is in general Chinese. A word the documents
+    use counts wherever it stands. A word no document uses (``known`` is False) counts only
+    when it names something in the piece of the question that asks (留抵退税 in
+    "小巨人企业增值税留抵退税怎么办"), where its absence argues against a basis; elsewhere it is
+    the asker's own story (老板, 行政, 验收) and does not count. ``idf`` is not used for the
+    weights (kept for callers that quote by it).
     """
     terms = topic_terms(query)
     focus = focus_text(query)
-    haystack = f"{hit.clause.document.title}{hit.clause.path}{hit.clause.text}".lower()
-    weight_of = idf if idf is not None else informativeness
+    haystack = unquote(f"{hit.clause.document.title}{hit.clause.path}{hit.clause.text}".lower())
     weights: dict[str, float] = {}
     for t in terms:
-        in_focus = t in focus
-        if known is not None and not known(t) and (not in_focus or not _nominal(t)):
-            continue  # the asker's story, not the topic
-        weights[t] = weight_of(t) * (1.0 if in_focus else _BACKGROUND_WEIGHT)
-    credit = {t: _credit(t, haystack) for t in weights}
+        if known is not None and not known(t) and (t not in focus or _asker_word(t)):
+            continue
+        weights[t] = informativeness(t)
+    order = list(weights)
+    credit = {}
+    for i, t in enumerate(order):
+        nxt = order[i + 1] if i + 1 < len(order) else None
+        prev = order[i - 1] if i > 0 else None
+        c = _credit(t, haystack)
+        if c < 1 and (_contracted(t, nxt, haystack) or (prev is not None and _contracted(prev, t, haystack))):
+            c = 1.0
+        credit[t] = c
     total = sum(weights.values())
     covered = sum(weights[t] * credit[t] for t in weights)
     ranked = sorted(weights, key=lambda t: -weights[t])
@@ -178,6 +201,14 @@ def support(
         matched=tuple(t for t in ranked if credit[t] >= 0.5),
         missing=tuple(t for t in ranked if credit[t] < 0.5),
     )
+
+
+_QUOTE_MARKS = str.maketrans("", "", "“”\"'‘’「」『』")
+
+
+def unquote(text: str) -> str:
+    """The text without quotation marks: “三高”企业 is 三高企业 to a person asking."""
+    return text.translate(_QUOTE_MARKS)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

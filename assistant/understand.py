@@ -179,12 +179,14 @@ class Understanding:
     intent: str  # amount / cap / validity / condition / procedure / lookup
     injected: tuple[str, ...]  # the injected sentences that were ignored
     followup: bool
+    own: str = ""  # a follow-up's own words (minus injections, abbreviations written out); else the query
+    context: str = ""  # a follow-up's earlier question, with the figures and subject it changes replaced
 
 
 # What marks the part of a question that asks (the focus), as against the part that tells who the
 # company is and what it did (the background): "老板天天催我…我们去年评上专精特新，按多少比例补？"
 _ASKING = re.compile(
-    r"[？?吗呢]|多少|几[个年万项家次]|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|有没有|能不能|可不可以|会不会|算不算|请问|想问|想了解|咨询一下"
+    r"[？?吗呢]|多少|几[个年项家次]|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|有没有|能不能|可不可以|会不会|算不算|请问|想问|想了解|咨询一下"
 )
 _PIECE = re.compile(r"[^，。；？！,;?!\n]+[，。；？！,;?!]*")
 
@@ -345,8 +347,18 @@ def is_followup(question: str, history: tuple[str, ...]) -> bool:
 def condense(question: str, history: tuple[str, ...]) -> tuple[str, bool]:
     """A standalone question: a follow-up inherits the previous topic (and its region unless it
     names another)."""
-    if not is_followup(question, history):
+    parts = _followup_parts(question, history)
+    if parts is None:
         return question, False
+    previous, rest = parts
+    return (f"{previous} {rest}" if rest else previous), True
+
+
+def _followup_parts(question: str, history: tuple[str, ...]) -> tuple[str, str] | None:
+    """(the earlier question as the follow-up changes it, what the follow-up adds), or None when
+    the question stands alone."""
+    if not is_followup(question, history):
+        return None
     previous, _ = condense(history[-1], history[:-1])
     new_region, new_word = detect_region(question)
     old_region, old_word = detect_region(previous)
@@ -354,9 +366,46 @@ def condense(question: str, history: tuple[str, ...]) -> tuple[str, bool]:
         previous = previous.replace(old_word, new_word)
         rest = _content(question).replace(new_word, "")
         rest = re.sub(r"^(那么?|的)|(的)?(呢|吗)$", "", rest)
-        return (previous if not rest else f"{previous} {question}"), True
+        return previous, (question if rest else "")
     previous, question = _replace_facts(previous, question)
-    return f"{previous} {question}", True
+    previous = _replace_subject(previous, question)
+    return previous, question
+
+
+# Who a question is about: a noun phrase naming a kind of company or body, standing after a
+# boundary or a copula ("我们是科技型中小企业", "那三高企业呢"); one after a denial is not it.
+_SUBJECT = re.compile(
+    r"(?:^|[是为对那，,。？?\s]|如果|属于|作为|换成|改成)(?P<subject>[\u4e00-\u9fff“”\"]{2,14}?(?:企业|机构|单位|孵化器|加速器))"
+)
+_DENIED_BEFORE = re.compile(r"(不是|并非|不属于|不算|非)$")
+
+
+def _subjects(text: str) -> list[re.Match[str]]:
+    return [m for m in _SUBJECT.finditer(text) if not _DENIED_BEFORE.search(text[: m.start("subject")])]
+
+
+def _replace_subject(previous: str, question: str) -> str:
+    """A follow-up that names another kind of company ("那科技型中小企业…呢？" after
+    "专精特新企业…"): the earlier question is asked again about that kind."""
+    new = _subjects(question)
+    old = _subjects(previous)
+    if not new or not old:
+        return previous
+    m = old[0]
+    start = m.start("subject") + len(_lead(m.group("subject")))
+    subject = new[0].group("subject")[len(_lead(new[0].group("subject"))) :]
+    if len(subject) < 3 or subject in previous[start : m.end("subject")]:
+        return previous
+    return previous[:start] + subject + previous[m.end("subject") :]
+
+
+_LEAD = re.compile(r"^.*(?:是|为|那|如果|要是|假如|我们|我司|咱们|他们|的|属于|作为)")
+
+
+def _lead(phrase: str) -> str:
+    """The words before the name itself ("如果我们只是" in "如果我们只是专精特新中小企业")."""
+    m = _LEAD.match(phrase)
+    return m.group() if m else ""
 
 
 def _replace_facts(previous: str, question: str) -> tuple[str, str]:
@@ -417,7 +466,10 @@ def understand(question: str, history: tuple[str, ...] = ()) -> Understanding:
     clean_history = tuple(strip_injections(strip_markup(h))[0] or h for h in history)
     stripped, injected = strip_injections(strip_markup(question))
     # nothing left once the instructions are gone: there is no policy question to answer
-    condensed, followup = condense(stripped if injected else (stripped or question), clean_history)
+    asked = stripped if injected else (stripped or question)
+    parts = _followup_parts(asked, clean_history)
+    followup = parts is not None
+    condensed = asked if parts is None else (f"{parts[0]} {parts[1]}" if parts[1] else parts[0])
     query = expand_abbreviations(condensed)
     region, word = detect_region(condensed)
     intent = detect_intent(stripped if injected else (stripped or question))
@@ -432,6 +484,8 @@ def understand(question: str, history: tuple[str, ...] = ()) -> Understanding:
         intent=intent,
         injected=injected,
         followup=followup,
+        own=expand_abbreviations(stripped) if followup else query,
+        context=expand_abbreviations(parts[0]) if parts is not None else "",
     )
 
 
