@@ -91,9 +91,10 @@ def _line_html(line: dict[str, Any]) -> str:
     cite = f"<cite>[{line['citation_n']}] {escape(line['reference'])}</cite>"
     rows.append(f'<blockquote class="pq-m-quote">“{escape(line["quote"])}”{cite}</blockquote>')
     v = line["validity"]
+    status_zh = "有效期未载明" if v["status"] == "not_stated" else v["status_zh"]
     return (
         f'<li class="pq-m-line"><div class="pq-m-head"><span class="pq-m-title">{escape(line["title"])}</span>{amount}'
-        f"{badge(v['status'], v['status_zh'])}</div>{''.join(rows)}</li>"
+        f"{badge(v['status'], status_zh)}</div>{''.join(rows)}</li>"
     )
 
 

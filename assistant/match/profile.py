@@ -245,7 +245,7 @@ def _bad(message: str, zh: str) -> InputError:
     return InputError(message, message_zh=zh)
 
 
-def _value(input_name: str, raw: object, label: str) -> Any:
+def _value(input_name: str, raw: object, label: str, key: str = "") -> Any:
     spec = INPUTS[input_name]
     try:
         return parse_value(spec, raw)
@@ -254,7 +254,7 @@ def _value(input_name: str, raw: object, label: str) -> Any:
             spec.type, "整数，如 3"
         )
         raise _bad(
-            f"{label}: {raw!r} is not a valid {spec.type}: {e}; give a number such as 120",
+            f"{key or input_name} ({label}): {raw!r} is not a valid {spec.type}: {e}; give a number such as 120",
             f"“{label}”的值“{raw}”无法识别，请填写数字（{unit}）。",
         ) from e
 
@@ -317,7 +317,7 @@ def profile_from_mapping(data: Mapping[str, Any], *, known_levels: Sequence[str]
             )
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
-        figures[f.key] = _value(f.input, raw, f.zh)
+        figures[f.key] = _value(f.input, raw, f.zh, f.key)
     loans = tuple(_loan(entry, i) for i, entry in enumerate(_list(data.get("loans"), "贷款"), start=1))
     items: dict[str, tuple[Mapping[str, Any], ...]] = {}
     for key, (label, attrs) in ITEM_LISTS.items():

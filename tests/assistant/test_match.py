@@ -477,3 +477,31 @@ def test_chat_question_gets_the_same_result_as_the_profile(corpus: Any, book: An
 def test_chat_question_without_a_region_asks_for_it(corpus: Any) -> None:
     answer = answer_match_question("我们是三高企业，能申请哪些补贴？", Settings(today=IN_FORCE), corpus)
     assert answer is not None and "请说明企业的注册地" in answer.text and not answer.citations
+
+
+def test_cli_match_needs_no_model(tmp_path: Any, capsys: Any, monkeypatch: Any) -> None:
+    """``policyqa match`` on the example profile: text and JSON, with no model folder at all."""
+    import json
+    from pathlib import Path
+
+    from assistant.cli import main
+
+    monkeypatch.setenv("POLICYQA_DATA_DIR", str(tmp_path / "nothing-here"))
+    monkeypatch.setenv("POLICYQA_TODAY", "2026-06-01")
+    example = Path(__file__).resolve().parents[2] / "docs" / "profile.example.yaml"
+    assert main(["match", str(example)]) == 0
+    text = capsys.readouterr().out
+    assert "【可申报】" in text and "40+15+25+20=100万元" in text and "【不符合】" not in text
+    assert main(["match", str(example), "--json", "--all"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["match"]["total_wan"] == "100" and body["match"]["groups"]["ineligible"]
+    assert not (tmp_path / "nothing-here").exists()
+
+
+def test_cli_match_bad_profile_says_what_to_fix(tmp_path: Any, capsys: Any) -> None:
+    from assistant.cli import main
+
+    bad = tmp_path / "p.yaml"
+    bad.write_text("city: 厦门\nfigures: {rd_spend_wan: 很多}\n", encoding="utf-8")
+    assert main(["match", str(bad)]) == 2
+    assert "rd_spend_wan" in capsys.readouterr().err
