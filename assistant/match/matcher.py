@@ -114,13 +114,23 @@ def _upper_bound(rule: Rule) -> bool:
     return any(bool(getattr(rule, a, False)) for a in ("ratio_is_max", "share_is_max", "rate_is_max"))
 
 
-def _unverified(rule: Rule, values: dict[str, Any]) -> list[str]:
-    """The conditions whose inputs the profile does not give, in the clause's words."""
+def _unverified(rule: Rule, values: dict[str, Any]) -> dict[str, list[str]]:
+    """The conditions whose inputs the profile does not give: input's name → the clause's words."""
     known = derive(values)
-    out = []
+    out: dict[str, list[str]] = {}
     for c in rule.conditions:
         if c.input not in known or (c.than is not None and c.than not in known):
-            out.append(f"{rule.input_spec(c.input).zh}（条款：{c.word}）")
+            out.setdefault(rule.input_spec(c.input).zh, []).append(c.word)
+    return out
+
+
+def _missing(calc_missing: Sequence[str], unverified: dict[str, list[str]]) -> list[str]:
+    """What is not known, each input once, with the words of the conditions it must meet."""
+    out = []
+    for m in calc_missing:
+        words = unverified.pop(m, None)
+        out.append(f"{m}（条款：{'；'.join(words)}）" if words else m)
+    out += [f"{zh}（条款：{'；'.join(words)}）" for zh, words in unverified.items()]
     return out
 
 
@@ -139,10 +149,9 @@ def _evaluate(rule: Rule, profile: CompanyProfile, cite: Citation, usable: bool,
         else:
             reasons = (why,) if subject == "no" else (calc.formula,)
         return MatchLine(group=INELIGIBLE, amount_wan=None, cap_wan=None, formula=calc.formula, reasons=reasons, **base)  # type: ignore[arg-type]
-    missing = list(calc.missing)
+    missing = _missing(calc.missing, _unverified(rule, values))
     if subject == "unknown":
         missing.insert(0, why)
-    missing += [m for m in _unverified(rule, values) if m not in missing]
     # a stated figure the rule computes from shows the company does what the rule pays for (a
     # loan of the fund's kind, a transformation's spend, a 卓越级 incubator); a figure only a
     # condition compares (上年度营业收入) does not: then its prerequisites are for it to confirm

@@ -105,3 +105,20 @@ def test_form_at_phone_width(match_app: str, open_page: Any, artifacts: Path) ->
     shoot(page, artifacts, "match-phone")
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, artifacts, "match-phone-form")
+
+
+def test_chat_question_describing_a_company(match_app: str, open_page: Any, artifacts: Path) -> None:  # noqa: F811
+    """The chat tab routes "…能享受哪些政策？" to the matcher: the same groups and total as the form."""
+    from playwright.sync_api import expect
+
+    page = open_page(match_app + "/", viewport=DESKTOP)
+    page.locator("#pq-input textarea").wait_for(timeout=TIMEOUT_MS)
+    page.locator("#pq-input textarea").fill(
+        "我们是厦门湖里区的专精特新小巨人企业，今年研发投入900万，去年700万，数字化改造投了120万，达到二级，能享受哪些政策？"
+    )
+    page.locator("#pq-send").click()
+    answer = page.locator("#pq-chat .pq-answer").last
+    expect(answer).to_contain_text("40+25=65万元", timeout=TIMEOUT_MS)
+    expect(answer).to_contain_text("【可申报】")
+    page.locator("#pq-chat [data-testid='user']").last.evaluate("e => e.scrollIntoView({block: 'start'})")
+    shoot(page, artifacts, "match-chat")
