@@ -12,7 +12,7 @@ from assistant.calculator.wording import _denied
 from assistant.match.profile import COMPANY_TYPES, FIGURES, LOAN_KINDS, plain
 from assistant.match.service import matcher_for
 from assistant.records import Answer
-from assistant.understand import detect_region
+from assistant.understand import REGION_ALIASES, detect_region
 from corpus.documents import Corpus
 from corpus.settings import Settings
 
@@ -67,6 +67,18 @@ def _window(text: str, start: int, prev_end: int) -> str:
     return text[max(lo, prev_end) : start]
 
 
+def _place(question: str, region: str | None, word: str | None) -> tuple[str, str]:
+    """(city, district) as the question writes them: 厦门湖里区 → (厦门, 湖里区); 湖里 alone → (厦门, 湖里区)."""
+    if region is None or word is None:
+        return "", ""
+    names = [name for name, r in REGION_ALIASES if r == region]
+    city = names[0]
+    district = next((n for n in names[1:] if n in question and n != city), "")
+    if district and f"{district}区" in question:
+        district += "区"
+    return city, district
+
+
 def profile_from_question(question: str) -> dict[str, Any] | None:
     """The profile a question describes, as data for ``profile_from_mapping``; None when it names
     neither a company type nor a figure."""
@@ -102,7 +114,8 @@ def profile_from_question(question: str) -> dict[str, Any] | None:
             figures[f.key] = m.value / 12 if INPUTS[f.input].type == "years" else m.value
     if not types and not figures and not loan:
         return None
-    data: dict[str, Any] = {"city": word or "", "types": types, "figures": {k: str(v) for k, v in figures.items()}}
+    city, district = _place(question, region, word)
+    data: dict[str, Any] = {"city": city, "district": district, "types": types, "figures": {k: str(v) for k, v in figures.items()}}
     if loan_kind and "amount_wan" in loan:
         data["loans"] = [{"kind": loan_kind, **{k: str(v) for k, v in loan.items()}}]
     data["_region"] = region

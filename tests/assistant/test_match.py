@@ -259,6 +259,19 @@ CASES: list[dict[str, Any]] = [
         "most": W("132.2"),
     },
     {
+        "id": "xm-type-not-given",
+        # no company type: what any 企业 may claim is decided by the figures (研发费用600万 > 200万元 and up on 400万:
+        # ⌊600/200⌋×10 = 30; 高于500万元, 增长50% > 20%: 最高50万元叠加奖励); what a type is named for waits on the type.
+        "profile": {"city": "厦门", "figures": {"rd_spend_wan": 600, "rd_spend_last_wan": 400}},
+        "today": IN_FORCE,
+        "eligible": {"kjcx-7-rd-step": W("30"), "kjcx-7-rd-bonus": (CAP, W("50"))},
+        "possible": {"zjtx-6-standard": W("100"), "sangao-rd-project": W("2000")},
+        "ineligible": {"kjfwy-2-district-incentive": "各区"},
+        "total": W("30"),
+        "most": W("80"),
+        "missing_type": "zjtx-6-standard",
+    },
+    {
         "id": "sd-jinan-tech-service",
         # 济南 科技服务企业: 山东 measures only. Every amount is a maximum whose taker the text names by activity
         # (研发总部, 专利池, 中试基地, 大赛) → 可能符合; 部级孵化器 is for 孵化器. 创新券 has no rule: listed, amount for the authority.
@@ -319,6 +332,8 @@ def test_profile_groups_and_amounts(case: dict[str, Any], corpus: Any, book: Any
     if "overlap" in case:
         groups = {line.overlap_group for line in result.lines if line.rule_id in case["overlap"]}
         assert len(groups) == 1 and None not in groups
+    if "missing_type" in case:
+        assert by_rule[case["missing_type"]].missing[0].startswith("企业类型（本项适用于")
     if "unruled" in case:
         unruled = [line for line in result.lines if line.rule_id is None]
         assert any(case["unruled"] in line.citation.quote for line in unruled)
@@ -453,7 +468,7 @@ def test_profile_read_from_a_question() -> None:
     q = "我们是厦门湖里区的专精特新小巨人企业，今年研发投入900万，去年700万，数字化改造投了120万，达到二级，不是三高企业，能享受哪些政策？"
     data = profile_from_question(q)
     assert data is not None
-    assert data["city"] == "厦门" and data["types"] == ["专精特新“小巨人”企业"]
+    assert data["city"] == "厦门" and data["district"] == "湖里区" and data["types"] == ["专精特新“小巨人”企业"]
     assert data["figures"] == {"rd_spend_wan": "900", "rd_spend_last_wan": "700", "digital_spend_wan": "120", "digital_level": "2"}
 
 
