@@ -220,7 +220,8 @@ def _unruled(doc_clauses: Sequence[Clause], book: RuleBook, profile: CompanyProf
     for clause in doc_clauses:
         for s in _sentences(clause.text):
             s = s.strip()
-            if not _MONEY_GRANT.search(s) or any(sp in s or s in sp for sp in spans.get(clause.id, [])):
+            core = s.rstrip("。；")
+            if not _MONEY_GRANT.search(s) or any(sp in s or core in sp for sp in spans.get(clause.id, [])):
                 continue
             if any(w in plain(s) for w in words):
                 out.append((clause, s))
