@@ -33,23 +33,27 @@ class LoanIn(BaseModel):
 class MatchRequest(BaseModel):
     """A company's profile; every field but the city may be left out."""
 
-    city: StrictStr = Field(description="注册地城市，如 厦门、济南", examples=["厦门"])
-    district: StrictStr = Field(default="", description="区（县），如 湖里区", examples=["湖里区"])
-    name: StrictStr = Field(default="", description="企业名称（可选，仅用于显示）")
+    city: StrictStr = Field(max_length=20, description="注册地城市，如 厦门、济南", examples=["厦门"])
+    district: StrictStr = Field(default="", max_length=20, description="区（县），如 湖里区", examples=["湖里区"])
+    name: StrictStr = Field(default="", max_length=100, description="企业名称（可选，仅用于显示）")
     types: list[StrictStr] = Field(
         default_factory=list,
+        max_length=20,
         description="企业类型，取自 assistant.match.COMPANY_TYPES（如 专精特新“小巨人”企业、“三高”企业、高新技术企业、孵化器运营方）",
         examples=[["专精特新“小巨人”企业"]],
     )
-    levels: list[StrictStr] = Field(default_factory=list, description="认定类别：规则中的类别名称（如 卓越级、重大研发机构）")
+    levels: list[StrictStr] = Field(
+        default_factory=list, max_length=20, description="认定类别：规则中的类别名称（如 卓越级、重大研发机构）"
+    )
     figures: dict[str, Number | None] = Field(
         default_factory=dict,
+        max_length=60,
         description="企业数据，按 assistant.match.FIGURES 的键或中文名（如 rd_spend_wan: 900，单位为万元、%、‰、月、人）",
         examples=[{"rd_spend_wan": 900, "rd_spend_last_wan": 700, "digital_spend_wan": 120, "digital_level": 2}],
     )
-    loans: list[LoanIn] = Field(default_factory=list, description="贷款，每笔注明类型")
+    loans: list[LoanIn] = Field(default_factory=list, max_length=10, description="贷款，每笔注明类型")
     rented_equipment: list[dict[str, Number]] = Field(
-        default_factory=list, description="租借或使用的研发设备：[{original_value_wan, fee_wan}]"
+        default_factory=list, max_length=50, description="租借或使用的研发设备：[{original_value_wan, fee_wan}]"
     )
     incubated_companies: list[dict[str, Number]] = Field(default_factory=list, description="孵化的国家级高新技术企业：[{shareholding_pct}]")
     include_ineligible: StrictBool = Field(default=False, description="true：同时列出不符合的措施及原因")
