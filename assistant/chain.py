@@ -125,6 +125,11 @@ class Assistant:
         """A compound question ("…多少？另外…？", "厦门和山东…分别…") is answered part by part,
         each part as a question of its own (a later part may lean on the earlier ones); otherwise,
         or when splitting gains nothing, the question is answered whole."""
+        from assistant.match.chat import answer_match_question
+
+        matched = answer_match_question(turn.question, self.settings, self.index.corpus)
+        if matched is not None:  # "我们是…企业，能享受哪些政策？": every measure, for the company it describes
+            return self._checked(matched, turn.started)
         u = understand(turn.question, turn.history)
         turn = dataclasses.replace(turn, u=u)
         parts = [] if u.followup else split_question(u.query)

@@ -191,7 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
     fe = fsub.add_parser("export", help="write all feedback as CSV or JSONL")
     fe.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     fe.add_argument("--out", default="feedback.jsonl")
+
+    from assistant.match.cli import add_match_parser
+
+    add_match_parser(sub)
     return p
+
+
+def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.match.cli import cmd_match as run
+
+    return run(settings, args)
 
 
 _COMMANDS = {
@@ -204,6 +214,7 @@ _COMMANDS = {
     "serve": cmd_serve,
     "eval": cmd_eval,
     "feedback": cmd_feedback,
+    "match": cmd_match,
 }
 
 

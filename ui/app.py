@@ -36,6 +36,7 @@ from corpus.errors import CorpusError, InputError, PolicyQAError
 from corpus.records import PolicyDocument
 from corpus.settings import Settings
 from ui.feedback import Feedback, FeedbackStore
+from ui.match_api import register_match_api
 from ui.schema import AnswerOut, AskRequest, ClauseOut, DocumentsOut, ErrorOut, FeedbackOut, FeedbackRequest, HealthOut
 
 __all__ = ["create_app", "RateLimiter", "AskRequest", "FeedbackRequest", "CHAT_PATH"]
@@ -294,6 +295,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
             max_question_chars=settings.max_question_chars,
         )
         return {"ok": True, "id": feedback.add(fb), "message": "已收到您的反馈，谢谢！"}
+
+    register_match_api(app, settings, errors)  # POST /api/match: 政策体检
 
     # -- widget, embed, demo ------------------------------------------------------------------
     embed_csp = (

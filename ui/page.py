@@ -204,4 +204,6 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
         chatbot.clear(clear, None, outputs, api_visibility="private", queue=False)
         good.click(give_feedback(True), [last, comment], [status, comment], api_visibility="private")
         bad.click(give_feedback(False), [last, comment], [status, comment], api_visibility="private")
-    return blocks
+    from ui.match_page import with_match_tab
+
+    return with_match_tab(blocks, settings, assistant.index.corpus)  # the 政策体检 tab beside the chat
