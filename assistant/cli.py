@@ -145,6 +145,12 @@ def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.rules_cli import cmd_rules as run
+
+    return run(settings, args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policyqa", description="政策问答: cited answers from Chinese policy texts")
     sub = p.add_subparsers(dest="command", required=True)
@@ -191,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     fe = fsub.add_parser("export", help="write all feedback as CSV or JSONL")
     fe.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     fe.add_argument("--out", default="feedback.jsonl")
+
+    from assistant.rules_cli import add_rules_parser
+
+    add_rules_parser(sub)
     return p
 
 
@@ -204,6 +214,7 @@ _COMMANDS = {
     "serve": cmd_serve,
     "eval": cmd_eval,
     "feedback": cmd_feedback,
+    "rules": cmd_rules,
 }
 
 
