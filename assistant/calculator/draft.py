@@ -121,6 +121,7 @@ def draft_clause(clause: Clause, doc_id: str, *, start: int = 1) -> tuple[list[R
     review: list[str] = []
     skipped: list[str] = []
     text = clause.text
+    shared = _clause_conditions(text)
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
         if not (_MONEY_RE.search(sentence) or _PCT_RE.search(sentence)):
@@ -136,6 +137,14 @@ def draft_clause(clause: Clause, doc_id: str, *, start: int = 1) -> tuple[list[R
             continue
         for reading in readings:
             rid = f"{doc_id}-d{start + len(rules)}"
+            for cond, stretch_text, noun, (a, b) in shared:
+                if not any(c["input"] == cond["input"] for c in reading.data.get("conditions", [])):
+                    reading.data.setdefault("conditions", []).append(dict(cond))
+                    if cond["input"] == "persons":
+                        reading.data.setdefault("inputs", {}).setdefault("persons", _input(noun + "人数", ["人"]))
+                    reading.used.append((a - m.start(), b - m.start()))  # the span reaches that sentence
+                    reading.notes.append(f"本条另一句“{stretch_text}”作为条件")
+                    reading.review.append(f"条件“{stretch_text}”取自本条另一句，请核对是否适用于本项")
             try:
                 rule = _build(reading, clause, sentence, m.start(), rid, text[: m.start()])
             except ValueError as e:  # a reading the schema refuses is left for the reviewer
@@ -359,6 +368,27 @@ class _Context:
 class _Unreadable(Exception):
     """A provision the schema cannot state (a schedule by brackets, a share per person per month):
     left to the reviewer rather than drafted as a figure that would be wrong."""
+
+
+def _clause_conditions(text: str) -> list[tuple[dict[str, Any], str, str, tuple[int, int]]]:
+    """Thresholds stated by the clause's sentences that grant nothing ("（4）获奖项目吸纳就业3人或以上"):
+    a count of people or a known input, never required (the question may not say it)."""
+    out: list[tuple[dict[str, Any], str, str, tuple[int, int]]] = []
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group()
+        if _GRANT.search(sentence):
+            continue
+        for noun, op, value, word, (a, b) in _thresholds(sentence, []):
+            where = (m.start() + a, m.start() + b)
+            noun = re.sub(r"^[（(]?\d+[）)]|^[（(][一二三四五六七八九十]+[）)]", "", noun)
+            if isinstance(value, dict):
+                name = "persons"
+            elif (found := _match_input(noun, value)) is not None:
+                name = found
+            else:
+                continue
+            out.append(({"input": name, "op": op, "value": value, "word": word, "required": False}, f"{noun}{word}", noun, where))
+    return out
 
 
 def _read_sentence(sentence: str, earlier: Sequence[str], before: str = "", after: str = "") -> list[_Reading]:
@@ -764,6 +794,15 @@ def _fixed(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
     if re.search(_CAP_WORD, sentence[piece.start : m.end()]):
         return []
     data: dict[str, Any] = {"kind": "fixed", "amount": _amount(raw)}
+    other = re.match(rf"[（(](?P<who>其他|其余)[\u4e00-\u9fff]{{0,8}}?(?P<m>{_MONEY})[）)]", sentence[m.end() :])
+    if other:
+        # "资助200万元（其他资助100万元）": two amounts by who applies, the text naming only the second
+        del data["amount"]
+        data["tiers"] = [{"name": "本句所列主体", "amount": _amount(raw)}, {"name": other.group("who"), "amount": _amount(other.group("m"))}]
+        r = _Reading(data, [_span_of(pieces, m.start(), m.end() + other.end())], [f"括注“{other.group()}”读作另一类主体的金额"])
+        r.review.append(f"括注“{other.group()}”：两类主体各自的金额，请按原文写明类别名称")
+        r.data["conditions"] = _conditions(sentence, [m.span()], None, r)
+        return [r]
     if not (m.group("once") or m.group("m2") or "一次性" in sentence):
         data["period"] = ""
     r = _Reading(data, [_span_of(pieces, m.start(), m.end())], [])
@@ -821,20 +860,21 @@ def _build(reading: _Reading, clause: Clause, sentence: str, offset: int, rid: s
     pieces = _pieces(sentence)
     first = _piece_at(pieces, a)
     index = pieces.index(first)
-    if index > 0 and pieces[index - 1].text.startswith("对") and not re.search(r"\d", pieces[index - 1].text):
+    if a >= 0 and index > 0 and pieces[index - 1].text.startswith("对") and not re.search(r"\d", pieces[index - 1].text):
         a = pieces[index - 1].start
     # a stretch may run past the sentence into the clause's next words (a period limit on its own line)
     span = clause.text[offset + a : offset + b].strip("，,。；;：: \n")
-    start = clause.text.find(span, offset)
-    assert start >= 0, (span, clause.id)
+    assert span in clause.text, (span, clause.id)
     subject = _subject(sentence)
-    heading = clause.title or ""
+    heading = next((t for t in reversed(clause.titles) if t), "")  # the nearest printed title
     # cue words: the provision's own nouns, with the segment before it (the conduct a penalty punishes,
     # the subject "对…的" when the sentence starts after it), and the clause heading
-    lead = re.split(r"[。]", before)[-1][-60:] if before and not before.endswith("。") else ""
-    words = [w for w in jieba.analyse.extract_tags(f"{heading}。{lead}{sentence}", topK=10) if len(w) >= 2 and not re.search(r"\d", w)]
     tier_names = [t["name"] for t in data.get("tiers", [])]
-    cues = list(dict.fromkeys([*words, *[w for w in jieba.cut(heading) if len(w) >= 2]]))[:10]
+    cues = _cue_words(sentence)
+    if len(cues) < 3 and before and not before.endswith("。"):
+        # "拒不改正的，处3万元以下的罚款": what the provision is about is in the segment before it
+        cues += [w for w in _cue_words(re.split(r"[。]", before)[-1][-60:]) if w not in cues]
+    cues += [w for w in _cue_words(heading) if w not in cues][:4]
     data.update(
         id=rid,
         clause_id=clause.id,
@@ -843,7 +883,7 @@ def _build(reading: _Reading, clause: Clause, sentence: str, offset: int, rid: s
         cues=cues or tier_names or [span[:6]],
         reading="；".join(reading.notes),
     )
-    if subject:
+    if subject and subject not in _GRAMMAR:
         data["applies_to"] = [subject]
     data.setdefault("conditions", [])
     if not data["conditions"]:
@@ -856,10 +896,25 @@ def _build(reading: _Reading, clause: Clause, sentence: str, offset: int, rid: s
     return rule
 
 
+# the grammar of a grant, not what it is for: never a cue word
+_GRAMMAR = frozenset(
+    "企业 单位 给予 予以 补助 补贴 奖励 资助 奖补 支持 最高 不超过 万元 一次性 每年 每家 以上 以下 符合条件 按照 "
+    "实际 开展 相关 有关 进行 对于 其中 标准 金额 给予支持 鼓励 推动 加强 加大 提高 按规定 规定 条件 部分 年度 "
+    "高于 超过 低于 不低于 达到 实现 获得 该项 每人 单家 单个 总额 结合 根据 依据 可以 申请 按其".split()
+)
+
+
+def _cue_words(text: str) -> list[str]:
+    """The words of a provision that say what it is for: quoted terms ("揭榜挂帅") and its most
+    telling words by jieba's TF-IDF, without the grammar of grants (给予、补助、最高 …)."""
+    quoted = [q for q in re.findall(r"“([^”]{2,12})”", text) if not re.search(r"\d", q)]
+    tags = [w for w in jieba.analyse.extract_tags(text, topK=24) if len(w) >= 2 and not re.search(r"\d|[a-zA-Z]{1}$", w) and w not in _GRAMMAR]
+    return list(dict.fromkeys([*quoted, *tags]))[:8]
+
+
 def _title(heading: str, span: str, kind: str) -> str:
-    m = _AWARD_NOUN.search(span[::-1][:0] + span.split("给予")[-1]) if "给予" in span else None
-    award = m.group() if m else {"interest_share": "贴息", "interest_fixed_rate": "贴息", "financing_cost_cap": "贴息", "premium": "保费补贴"}.get(kind, "")
-    award = re.sub(rf"^{_MONEY}|^(?:{_NUM})", "", award)
+    m = re.search(rf"(?:{_MONEY}|{_PCT})(?:的)?(?P<a>[\u4e00-\u9fff]{{0,10}}?(?:奖励|补助|补贴|资助|奖补|支持|贴息|罚款))", span)
+    award = m.group("a") if m else {"interest_share": "贴息", "interest_fixed_rate": "贴息", "financing_cost_cap": "贴息", "premium": "保费补贴"}.get(kind, "")
     return f"{heading or '条款'}（{award}）" if award and award not in heading else (heading or span[:20])
 
 
