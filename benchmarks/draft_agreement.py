@@ -157,7 +157,9 @@ def _real_questions(path: Path, corpus: Corpus) -> list[EvalQuestion]:
                 if head == want or c.text.replace("、", "").startswith(want) or (c.labels and c.labels[-1].strip() == g["clause"]):
                     ids += [x.id for x in corpus.clauses_of(doc.id) if x.id == c.id or x.id.startswith(c.id + "/")]
             gold.append(Gold(g["doc"], g["clause"], tuple(dict.fromkeys(ids))))
-        out.append(EvalQuestion(raw["id"], raw["question"], raw["kind"], tuple(raw.get("history") or ()), tuple(gold), raw["expected_amount_wan"]))
+        out.append(
+            EvalQuestion(raw["id"], raw["question"], raw["kind"], tuple(raw.get("history") or ()), tuple(gold), raw["expected_amount_wan"])
+        )
     return out
 
 

@@ -20,10 +20,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jieba
-import jieba.analyse
 
 from assistant.calculator.inputs import INPUTS, ITEM_ATTRIBUTES, parse_cn_number
 from assistant.calculator.kinds import _RULE_ADAPTER
@@ -132,7 +133,7 @@ def draft_clause(clause: Clause, doc_id: str, *, start: int = 1) -> tuple[list[R
             continue
         try:
             readings = _read_sentence(sentence, [r.id for r in rules], text[: m.start()], text[m.end() :])
-        except _Unreadable as e:
+        except _UnreadableError as e:
             review.append(f"{clause.id}: 未起草“{sentence.strip('。；;')}”：{e}，请人工起草")
             continue
         for reading in readings:
@@ -222,7 +223,17 @@ _OPS = (
     ("（含）以下", "le"),
     ("以下", "le"),
 )
-_LEAD_OPS = (("不低于", "ge"), ("不少于", "ge"), ("达到", "ge"), ("高于", "gt"), ("超过", "gt"), ("低于", "lt"), ("不足", "lt"), ("不超过", "le"), ("不高于", "le"))
+_LEAD_OPS = (
+    ("不低于", "ge"),
+    ("不少于", "ge"),
+    ("达到", "ge"),
+    ("高于", "gt"),
+    ("超过", "gt"),
+    ("低于", "lt"),
+    ("不足", "lt"),
+    ("不超过", "le"),
+    ("不高于", "le"),
+)
 
 
 def _thresholds(sentence: str, skip: Sequence[tuple[int, int]]) -> list[tuple[str, str, Any, str, tuple[int, int]]]:
@@ -264,7 +275,9 @@ def _thresholds(sentence: str, skip: Sequence[tuple[int, int]]) -> list[tuple[st
             raw_amount = raw
         out.append((noun, op, _amount(raw_amount), word, stretch))
     # counts of people (吸纳就业3人或以上): a dict amount, the schema's units being money, rates and durations
-    for m in re.finditer(rf"(?P<noun>[\u4e00-\u9fff]{{2,12}}?)(?:达到|不少于)?(?P<n>{_NUM})(?:人|名)(?P<tail>或以上|及以上|以上|以下)", sentence):
+    for m in re.finditer(
+        rf"(?P<noun>[\u4e00-\u9fff]{{2,12}}?)(?:达到|不少于)?(?P<n>{_NUM})(?:人|名)(?P<tail>或以上|及以上|以上|以下)", sentence
+    ):
         if any(a <= m.start("n") < b for a, b in skip):
             continue
         n = parse_cn_number(m.group("n")) if not m.group("n")[0].isdigit() else Decimal(m.group("n"))
@@ -273,7 +286,15 @@ def _thresholds(sentence: str, skip: Sequence[tuple[int, int]]) -> list[tuple[st
     # 二级以上: Chinese numerals before 级 are written as words
     for m in re.finditer(r"(?P<noun>[\u4e00-\u9fff]{2,12}?)(?:达到)?(?P<n>[一二三四五])级(?P<tail>以上|及以上)", sentence):
         if not any(m.start() >= s[0] and m.end() <= s[1] for *_, s in out):
-            out.append((m.group("noun"), "ge", f"{parse_cn_number(m.group('n'))}级", sentence[m.start("n") - (2 if "达到" in m.group() else 0) : m.end()], (m.start(), m.end())))
+            out.append(
+                (
+                    m.group("noun"),
+                    "ge",
+                    f"{parse_cn_number(m.group('n'))}级",
+                    sentence[m.start("n") - (2 if "达到" in m.group() else 0) : m.end()],
+                    (m.start(), m.end()),
+                )
+            )
     return out
 
 
@@ -296,9 +317,7 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def _conditions(
-    sentence: str, skip: Sequence[tuple[int, int]], base: tuple[str, str] | None, reading: _Reading
-) -> list[dict[str, Any]]:
+def _conditions(sentence: str, skip: Sequence[tuple[int, int]], base: tuple[str, str] | None, reading: _Reading) -> list[dict[str, Any]]:
     """Thresholds as conditions on the rule's base (or a known input), others as prerequisites."""
     out: list[dict[str, Any]] = []
     for noun, op, value, word, stretch in _thresholds(sentence, skip):
@@ -314,17 +333,19 @@ def _conditions(
         if base is not None and value.endswith(("万元", "亿元", "元")) and (not noun or _shares(noun, base[1])):
             name = base[0]
         name = name or _match_input(noun, value)
-        if name is None and value.endswith(("万元", "亿元", "元")) and len(noun) >= 2 and "current_wan" not in reading.data.get("inputs", {}):
-            # an amount the text names but no known input is: the question's figure for it, by the clause's words
-            name = "current_wan"
-            reading.data.setdefault("inputs", {})["current_wan"] = _input(noun)
+        fallback = False
+        if name is None and value.endswith(("万元", "亿元", "元")) and len(noun) >= 2 and not noun.startswith(("（", "(")):
+            if "current_wan" not in reading.data.get("inputs", {}):
+                # an amount the text names but no known input is: the question's figure for it, by the clause's words
+                name, fallback = "current_wan", True
+                reading.data.setdefault("inputs", {})["current_wan"] = _input(re.sub(r"[需应须要为]+$", "", noun))
         if name is None:
             reading.data.setdefault("qualifications", []).append(f"{noun}{word}")
             reading.review.append(f"门槛“{noun}{word}”没有对应的参数，作为前提列出，未计算")
             continue
         reading.used.append(stretch)
         cond: dict[str, Any] = {"input": name, "op": op, "value": value, "word": word}
-        if name not in (base[0] if base else (), "base_wan", "current_wan"):
+        if fallback or name not in (base[0] if base else (), "base_wan", "current_wan"):
             cond["required"] = False
         out.append(cond)
         reading.notes.append(f"“{word}”读作{_OP_ZH[op]}{value}")
@@ -336,7 +357,9 @@ def _settle_range(conds: list[dict[str, Any]], sentence: str, reading: _Reading)
     is excluded from the range: ``le B`` and ``ge B`` on one input become ``lt B`` with the text's
     own words for what applies instead."""
     for upper in [c for c in conds if c["op"] == "le"]:
-        other = next((c for c in conds if c is not upper and c["op"] == "ge" and c["input"] == upper["input"] and c["value"] == upper["value"]), None)
+        other = next(
+            (c for c in conds if c is not upper and c["op"] == "ge" and c["input"] == upper["input"] and c["value"] == upper["value"]), None
+        )
         if other is None:
             continue
         conds.remove(other)
@@ -365,7 +388,7 @@ class _Context:
     after: str = ""  # and after it
 
 
-class _Unreadable(Exception):
+class _UnreadableError(Exception):
     """A provision the schema cannot state (a schedule by brackets, a share per person per month):
     left to the reviewer rather than drafted as a figure that would be wrong."""
 
@@ -406,7 +429,9 @@ def _combined_cap(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_R
     earlier = ctx.earlier
     if not m or len(earlier) < 2:
         return []
-    r = _Reading({"kind": "combined_cap", "cap": _amount(m.group("m")), "cap_scope": _scope(m.group("scope")), "members": list(earlier)}, [m.span()])
+    r = _Reading(
+        {"kind": "combined_cap", "cap": _amount(m.group("m")), "cap_scope": _scope(m.group("scope")), "members": list(earlier)}, [m.span()]
+    )
     r.data["inputs"] = {"amounts_wan": {"zh": "同一期间获得的以上各项奖励补助金额"}}
     r.review.append(f"“以上”读作本条前面起草的{len(earlier)}项规则，请核对成员")
     return [r]
@@ -442,7 +467,9 @@ def _cost_cap(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Readi
     if not m or not rest:
         return []
     span = _span_of(pieces, m.start(), m.end() + rest.end())
-    return [_Reading({"kind": "financing_cost_cap", "cost_cap": _amount(m.group("r"))}, [span], ["贴息=贷款金额×(年利率−固定融资成本)×月数/12"])]
+    return [
+        _Reading({"kind": "financing_cost_cap", "cost_cap": _amount(m.group("r"))}, [span], ["贴息=贷款金额×(年利率−固定融资成本)×月数/12"])
+    ]
 
 
 def _interest_fixed(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]:
@@ -536,6 +563,8 @@ _UNIT_INPUT = {"人次": "person_times", "人": "persons", "天": "days", "日":
 
 def _per_unit(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]:
     m = re.search(rf"(?P<per>(?:每(?:人次|人|天|日|月|年)){{1,3}})(?P<max>最高|不超过)?(?:给予|补贴|补助)?(?P<m>{_MONEY})", sentence)
+    if m and m.start() > 0 and not re.search(r"[，、：:；（(]$|给予$|予以$|按$|按照$|为$|发放$|提供$", sentence[: m.start()]):
+        m = None  # "每个项目每年最高100万元": a cap's scope, not a rate per unit
     units: list[str] = []
     if m:
         units = re.findall(r"每(人次|人|天|日|月|年)", m.group("per"))
@@ -554,7 +583,7 @@ def _per_unit(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Readi
     if not units:
         return []
     if re.search(r"每增加", sentence + ctx.after[:80]) and re.search(r"以下的|以上的", sentence):
-        raise _Unreadable("按人数分档计算（…以下…、…以上每增加…），现有规则类型无法表达")
+        raise _UnreadableError("按人数分档计算（…以下…、…以上每增加…），现有规则类型无法表达")
     rate = _amount(m.group("m"))
     data: dict[str, Any] = {"kind": "per_unit", "rate": rate, "per": per}
     if m.groupdict().get("max") or re.search(rf"{_CAP_WORD}$", sentence[: m.start("m")]):
@@ -600,7 +629,7 @@ def _per_unit(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Readi
 
 
 def _per_item(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]:
-    m = re.search(rf"每(?:成功)?[\u4e00-\u9fff]{{0,4}}?一(?P<noun>家|个|项|台套|台|套|名)", sentence)
+    m = re.search(r"每(?:成功)?[\u4e00-\u9fff]{0,4}?一(?P<noun>家|个|项|台套|台|套|名)", sentence)
     single = re.search(r"单(?P<noun>台套|台|套|个|项)", sentence)
     most = re.search(rf"最多补(?P<n>{_NUM})(?P<noun>台套|台|套|个|项|家)", sentence)
     if m:
@@ -618,7 +647,11 @@ def _per_item(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Readi
         if not share:
             return []
         noun = most.group("noun")
-        item = {"noun": noun, "nouns": list(dict.fromkeys([noun, single.group("noun")])), "max_items": int(parse_cn_number(most.group("n")))}
+        item = {
+            "noun": noun,
+            "nouns": list(dict.fromkeys([noun, single.group("noun")])),
+            "max_items": int(parse_cn_number(most.group("n"))),
+        }
         fee = _match_attr(share.group("base"), "money")
         if fee is None:
             return []
@@ -669,12 +702,14 @@ def _ratio(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
         if not (_GRANT.search(piece.text) or _GRANT.search(after)) or re.match(r"提高到|提高至", sentence[m.end() :]):
             continue
         base = _noun_before(before)
-        is_max = bool(re.search(r"(?:最高|不超过|不高于)(?:的)?$", before)) or bool(re.search(r"(?:按照|按)?(?:不超过|最高)", before[: max(0, len(before) - len(base))]))
+        is_max = bool(re.search(r"(?:最高|不超过|不高于)(?:的)?$", before)) or bool(
+            re.search(r"(?:按照|按)?(?:不超过|最高)", before[: max(0, len(before) - len(base))])
+        )
         is_min = bool(re.search(r"不低于(?:的)?$", before))
         if not base or len(base) < 2:
             continue
         if re.search(r"每月|每人|/人|/月|按月", sentence):
-            raise _Unreadable(f"按“{base}”的{m.group()}、按人按月计发，现有规则类型无法表达")
+            raise _UnreadableError(f"按“{base}”的{m.group()}、按人按月计发，现有规则类型无法表达")
         data: dict[str, Any] = {"kind": "ratio", "ratio": _amount(m.group()), "inputs": {"base_wan": _input(base)}}
         if is_max:
             data["ratio_is_max"] = True
@@ -702,7 +737,9 @@ def _ratio(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
 
 def _ranked_amounts(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]:
     """Amounts by level or rank: 卓越级…标准级…, 一等奖…二等奖…."""
-    pattern = re.compile(rf"(?P<name>[\u4e00-\u9fff]{{1,6}}?(?:级|奖|类|档|等次))(?:给予|为|可获|奖励)?(?P<once>一次性)?(?P<max>最高|不超过)?(?P<m>{_MONEY})")
+    pattern = re.compile(
+        rf"(?P<name>[\u4e00-\u9fff]{{1,6}}?(?:级|奖|类|档|等次))(?:给予|为|可获|奖励)?(?P<once>一次性)?(?P<max>最高|不超过)?(?P<m>{_MONEY})"
+    )
     tiers = [t for t in pattern.finditer(sentence) if not re.search(r"以上|以下", t.group("name"))]
     if len(tiers) < 2:
         return []
@@ -710,7 +747,10 @@ def _ranked_amounts(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[
     if len(set(names)) < len(names):
         return []
     is_max = any(t.group("max") for t in tiers)
-    data: dict[str, Any] = {"kind": "max_only" if is_max else "fixed", "tiers": [{"name": n, "amount": _amount(t.group("m"))} for n, t in zip(names, tiers, strict=True)]}
+    data: dict[str, Any] = {
+        "kind": "max_only" if is_max else "fixed",
+        "tiers": [{"name": n, "amount": _amount(t.group("m"))} for n, t in zip(names, tiers, strict=True)],
+    }
     if is_max:
         data["decided_by"] = _decided_by(sentence)
     used = [(t.start(), t.end()) for t in tiers]
@@ -718,7 +758,10 @@ def _ranked_amounts(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[
 
 
 def _respectively(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]:
-    m = re.search(rf"(?:由(?P<payers>[\u4e00-\u9fff、]{{2,20}}))?分别给予(?P<once>一次性)?(?P<max>最高|不超过)?(?P<ms>{_MONEY}(?:、{_MONEY})*)", sentence)
+    m = re.search(
+        rf"(?:由(?P<payers>[\u4e00-\u9fff、]{{2,20}}))?分别给予(?P<once>一次性)?(?P<max>最高|不超过)?(?P<ms>{_MONEY}(?:、{_MONEY})*)",
+        sentence,
+    )
     if not m:
         return []
     amounts = re.findall(_MONEY, m.group("ms"))
@@ -731,7 +774,9 @@ def _respectively(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_R
     r = _Reading({"kind": "max_only"}, [m.span()], [])
     names = _enumeration(ctx.before + sentence[: m.start()], len(amounts))
     if names:
-        r.notes.append("“分别给予" + m.group("ms") + "”按列举顺序对应：" + "、".join(f"{n}{a}" for n, a in zip(names, amounts, strict=True)))
+        r.notes.append(
+            "“分别给予" + m.group("ms") + "”按列举顺序对应：" + "、".join(f"{n}{a}" for n, a in zip(names, amounts, strict=True))
+        )
         r.review.append("“分别”的对应按前文列举的顺序读出，请核对")
     else:
         names = [f"第{i}类" for i in range(1, len(amounts) + 1)]
@@ -761,11 +806,15 @@ def _enumeration(text: str, n: int) -> list[str]:
 
 def _max_only(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]:
     if re.search(r"每增加", sentence) and re.search(r"以下的|以上的", sentence):
-        raise _Unreadable("按人数分档计算（…以上每增加…），现有规则类型无法表达")
+        raise _UnreadableError("按人数分档计算（…以上每增加…），现有规则类型无法表达")
     cap = _cap(sentence, pieces)
     fine = re.search(rf"(?:处|并处)?(?:(?P<lo>{_MONEY})以上)?(?P<m>{_MONEY})以下(?:的)?罚款", sentence)
     if fine and not cap:
-        data: dict[str, Any] = {"kind": "max_only", "cap": _amount(fine.group("m")), "decided_by": "由主管部门依法决定（罚款金额在法定幅度内裁量）"}
+        data: dict[str, Any] = {
+            "kind": "max_only",
+            "cap": _amount(fine.group("m")),
+            "decided_by": "由主管部门依法决定（罚款金额在法定幅度内裁量）",
+        }
         return [_Reading(data, [fine.span()], ["“以下”读作含本数，为法定最高额"])]
     if not cap:
         return []
@@ -798,7 +847,10 @@ def _fixed(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
     if other:
         # "资助200万元（其他资助100万元）": two amounts by who applies, the text naming only the second
         del data["amount"]
-        data["tiers"] = [{"name": "本句所列主体", "amount": _amount(raw)}, {"name": other.group("who"), "amount": _amount(other.group("m"))}]
+        data["tiers"] = [
+            {"name": "本句所列主体", "amount": _amount(raw)},
+            {"name": other.group("who"), "amount": _amount(other.group("m"))},
+        ]
         r = _Reading(data, [_span_of(pieces, m.start(), m.end() + other.end())], [f"括注“{other.group()}”读作另一类主体的金额"])
         r.review.append(f"括注“{other.group()}”：两类主体各自的金额，请按原文写明类别名称")
         r.data["conditions"] = _conditions(sentence, [m.span()], None, r)
@@ -820,8 +872,8 @@ _READERS = (
     _tax_share,
     _per_step,
     _per_item,
-    _per_unit,
     _ratio,
+    _per_unit,
     _ranked_amounts,
     _respectively,
     _max_only,
@@ -908,13 +960,43 @@ def _cue_words(text: str) -> list[str]:
     """The words of a provision that say what it is for: quoted terms ("揭榜挂帅") and its most
     telling words by jieba's TF-IDF, without the grammar of grants (给予、补助、最高 …)."""
     quoted = [q for q in re.findall(r"“([^”]{2,12})”", text) if not re.search(r"\d", q)]
-    tags = [w for w in jieba.analyse.extract_tags(text, topK=24) if len(w) >= 2 and not re.search(r"\d|[a-zA-Z]{1}$", w) and w not in _GRAMMAR]
+    tags = [w for w in _tfidf_words(text, 24) if len(w) >= 2 and not re.search(r"\d|[a-zA-Z]{1}$", w) and w not in _GRAMMAR]
     return list(dict.fromkeys([*quoted, *tags]))[:8]
+
+
+@cache
+def _idf() -> tuple[dict[str, float], float]:
+    """jieba's own IDF table (the one ``jieba.analyse`` uses), read with the file closed after."""
+    # located, not imported: importing jieba.analyse opens this file and never closes it
+    path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
+    table: dict[str, float] = {}
+    with path.open("r", encoding="utf-8") as f:
+        for line in f:
+            word, _, value = line.strip().partition(" ")
+            if value:
+                table[word] = float(value)
+    values = sorted(table.values())
+    return table, values[len(values) // 2]
+
+
+def _tfidf_words(text: str, k: int) -> list[str]:
+    """The ``k`` words of a text with the highest TF-IDF (jieba's extract_tags, without its file leak)."""
+    table, median = _idf()
+    counts: dict[str, int] = {}
+    for w in jieba.cut(text):
+        if len(w.strip()) >= 2:
+            counts[w] = counts.get(w, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-counts[w] * table.get(w, median), list(counts).index(w)))
+    return ranked[:k]
 
 
 def _title(heading: str, span: str, kind: str) -> str:
     m = re.search(rf"(?:{_MONEY}|{_PCT})(?:的)?(?P<a>[\u4e00-\u9fff]{{0,10}}?(?:奖励|补助|补贴|资助|奖补|支持|贴息|罚款))", span)
-    award = m.group("a") if m else {"interest_share": "贴息", "interest_fixed_rate": "贴息", "financing_cost_cap": "贴息", "premium": "保费补贴"}.get(kind, "")
+    award = (
+        m.group("a")
+        if m
+        else {"interest_share": "贴息", "interest_fixed_rate": "贴息", "financing_cost_cap": "贴息", "premium": "保费补贴"}.get(kind, "")
+    )
     return f"{heading or '条款'}（{award}）" if award and award not in heading else (heading or span[:20])
 
 
@@ -945,7 +1027,9 @@ def _amounts_as_text(value: Any) -> Any:
         if set(value) == {"value", "unit"}:
             v = Decimal(str(value["value"])).normalize()
             text = f"{format(v, 'f')}{value['unit']}"
-            return text if value["unit"] in ("万元", "亿元", "元", "%", "‰", "年", "个月", "级") else {"value": str(v), "unit": value["unit"]}
+            return (
+                text if value["unit"] in ("万元", "亿元", "元", "%", "‰", "年", "个月", "级") else {"value": str(v), "unit": value["unit"]}
+            )
         return {k: _amounts_as_text(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_amounts_as_text(v) for v in value]

@@ -13,7 +13,6 @@ from assistant.calculator.rules import Rule
 from assistant.calculator.wording import _covered_length, _plain, _taken, _with_policy_text, asks_most, asks_total
 from assistant.records import Calculation, Citation
 
-
 _DRAFTED_FROM_TOP = 2  # retrieved clauses whose drafted rules may be used
 
 
