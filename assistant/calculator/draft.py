@@ -186,7 +186,11 @@ def _cue_words(text: str) -> list[str]:
     """The words of a provision that say what it is for: quoted terms ("揭榜挂帅") and its most
     telling words by jieba's TF-IDF, without the grammar of grants (给予、补助、最高 …)."""
     quoted = [q for q in re.findall(r"“([^”]{2,12})”", text) if not re.search(r"\d", q)]
-    tags = [w for w in _tfidf_words(text, 24) if len(w) >= 2 and not re.search(r"\d|[a-zA-Z]{1}$", w) and w not in _GRAMMAR]
+    tags = [
+        w
+        for w in _tfidf_words(text, 24)
+        if len(w) >= 2 and not re.search(r"\d|[a-zA-Z]{1}$|^第[一二三四五六七八九十百零〇]+", w) and w not in _GRAMMAR
+    ]
     return list(dict.fromkeys([*quoted, *tags]))[:8]
 
 

@@ -47,7 +47,9 @@ def calculate_question(
     book = rules if rules is not None else load_rules()
     total = asks_total(question)
     most = asks_most(question)
-    ranked = book.ranked(question, clause_ids, total=total)
+    # the items under a retrieved section ("3、创业租金补贴" → its （1）（2）（3）) carry its drafted rules
+    items = [r.clause_id for r in book if not r.reviewed and any(r.clause_id.startswith(c + "/") for c in clause_ids[:_DRAFTED_FROM_TOP])]
+    ranked = book.ranked(question, [*clause_ids, *dict.fromkeys(items)], total=total)
     if ranked and not ranked[0][1].reviewed:
         # a rule drafted from the text and not yet reviewed is used only from the clauses retrieval
         # ranks best (the first two and the items under them), and only when the question's words or
