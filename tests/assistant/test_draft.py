@@ -111,6 +111,19 @@ def test_per_person_per_month_in_slashes() -> None:
     assert calculate(rule, {"persons": 2, "months": 3}).amount_wan == Decimal("0.6")
 
 
+def test_a_period_limit_on_the_clause_next_line_bounds_a_per_year_rate() -> None:
+    rule, review = _one("补贴标准：每连续租满1年补贴6000元。\n补贴期限：累计不超过3年。")
+    assert rule.kind == "per_unit" and [(u.input, _amount(u.max)) for u in rule.units] == [("years", "3年")]
+    assert "累计不超过3年" in rule.source_span and any("本句之外" in n for n in review)
+    assert calculate(rule, {"years": 5}).amount_wan == Decimal("1.8")
+
+
+def test_a_fine_is_a_legal_maximum() -> None:
+    rules, _, _ = draft_clause(_clause("未将营业执照置于醒目位置的，由登记机关责令改正；拒不改正的，处3万元以下的罚款。"), DOC.id)
+    (rule,) = rules
+    assert rule.kind == "max_only" and str(rule.cap) == "3万元" and "营业执照" in rule.cues
+
+
 def test_per_step_with_its_threshold_and_growth() -> None:
     rule, _ = _one("企业年度研发费用高于200万元且较上年实现增长的，年度研发费用每满200万元给予10万元补助，最高500万元。")
     assert rule.kind == "per_step" and str(rule.step) == "200万元" and str(rule.per_step) == "10万元" and str(rule.cap) == "500万元"
