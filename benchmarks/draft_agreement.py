@@ -118,6 +118,8 @@ def seeds_drafted_only() -> None:
         print(f"2. drafted rules only over the seeds ({len(book)} rules, none reviewed):")
         run_questions(questions, book, corpus, "   seeds, eval/faq.jsonl, gold clauses first")
         run_questions(questions, book, corpus, "   seeds, eval/faq.jsonl, BM25 top 5", bm25=True)
+        other = [q for q in load_questions(ROOT / "eval" / "retrieval.jsonl", corpus) if q.expected_amount_wan is not None]
+        run_questions(other, book, corpus, "   seeds, eval/retrieval.jsonl, gold clauses first")
 
 
 def real_pages(folder: Path) -> None:

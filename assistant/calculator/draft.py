@@ -178,7 +178,9 @@ def _build(reading: _Reading, clause: Clause, sentence: str, offset: int, rid: s
 _GRAMMAR = frozenset(
     "企业 单位 给予 予以 补助 补贴 奖励 资助 奖补 支持 最高 不超过 万元 一次性 每年 每家 以上 以下 符合条件 按照 "
     "实际 开展 相关 有关 进行 对于 其中 标准 金额 给予支持 鼓励 推动 加强 加大 提高 按规定 规定 条件 部分 年度 "
-    "高于 超过 低于 不低于 达到 实现 获得 该项 每人 单家 单个 总额 结合 根据 依据 可以 申请 按其".split()
+    "高于 超过 低于 不低于 达到 实现 获得 该项 每人 单家 单个 总额 结合 根据 依据 可以 申请 按其 "
+    # the nouns a base is measured in name the input (InputNote), not what the rule is for
+    "投入 费用 资金 收入 经费".split()
 )
 
 
@@ -186,10 +188,14 @@ def _cue_words(text: str) -> list[str]:
     """The words of a provision that say what it is for: quoted terms ("揭榜挂帅") and its most
     telling words by jieba's TF-IDF, without the grammar of grants (给予、补助、最高 …)."""
     quoted = [q for q in re.findall(r"“([^”]{2,12})”", text) if not re.search(r"\d", q)]
+    # what is built, named or undertaken ("建设重点产业专利池"): a phrase jieba would cut apart
+    quoted += [o for o in re.findall(r"(?:建设|设立|创建|认定为|获评|承担|举办)([\u4e00-\u9fff]{3,10}?)(?=[，。；、的]|$)", text)]
     tags = [
         w
         for w in _tfidf_words(text, 24)
-        if len(w) >= 2 and not re.search(r"\d|[a-zA-Z]{1}$|^第[一二三四五六七八九十百零〇]+", w) and w not in _GRAMMAR
+        if len(w) >= 2
+        and not re.search(r"\d|[a-zA-Z]{1}$|^第[一二三四五六七八九十百零〇]+|^[按对向将由][\u4e00-\u9fff]$", w)
+        and w not in _GRAMMAR
     ]
     return list(dict.fromkeys([*quoted, *tags]))[:8]
 
