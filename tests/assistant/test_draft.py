@@ -277,7 +277,6 @@ def test_the_cli_drafts_and_compares(tmp_path: Path, monkeypatch, capsys) -> Non
     out = capsys.readouterr().out
     assert "sd-kjfwy-2025.yaml: 6 rules drafted (reviewed: false)" in out and "sd-kjfwy-2025-d1 [max_only]" in out
     assert main(["rules", "draft", "sd-kjfwy-2025"]) == 0  # its own draft: redrafted
-    shutil.copytree(DOCUMENTS_DIR / "rules", docs / "reviewed")
     monkeypatch.setenv("POLICYQA_DOCUMENTS_DIR", str(DOCUMENTS_DIR))
     assert main(["rules", "compare"]) == 0
     assert "reviewed rules reproduced by the drafter: " in capsys.readouterr().out
