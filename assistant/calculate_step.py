@@ -35,7 +35,8 @@ class ChainCalculator:
 
     def __call__(self, question: str, clauses: Sequence[Clause], u: Understanding) -> list[Calculation]:
         today = self.today()
-        calcs = calculate_question(u.query, [c.id for c in clauses], rules=self.rules)
+        # a follow-up's own words weigh over the conversation's ("要是被认定为重大研发机构呢？")
+        calcs = calculate_question(u.query, [c.id for c in clauses], rules=self.rules, focus=u.question if u.followup else "")
         return [self._cited(calc, today) for calc in calcs]
 
     def _cited(self, calc: Calculation, today: dt.date) -> Calculation:

@@ -19,6 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.compose import Evidence, compose_answer, compose_no_basis, merge_answers, numbers_without_source
 from assistant.evidence import Support, best_span, support, topic_terms
 from assistant.records import Answer, Calculation
+from assistant.references import find_clause_ref, numbering_summary, resolve_ref
 from assistant.understand import Understanding, split_question, understand
 from corpus.errors import InputError, PolicyQAError
 from corpus.records import Clause, DocKind, PolicyDocument
@@ -65,6 +66,8 @@ class Turn:
     allowed_docs: tuple[str, ...] | None = None
     scope_note: str | None = None
     out_of_region: str | None = None
+    referenced: tuple[str, ...] = ()  # clause ids the question names itself (…11号第7条)
+    bad_reference: str | None = None  # why the document or clause the question names does not exist
     hits: tuple[Hit, ...] = ()
     answer: Answer | None = None
 
@@ -90,6 +93,7 @@ class Assistant:
     def __init__(self, index: ClauseIndex, settings: Settings, *, calculator: Calculator | None = None) -> None:
         self.index = index
         self.settings = settings
+        self._corpus_text: str | None = None
         self.calculator = calculator
         self.single: Runnable[Turn, Answer] = build_chain(self)
         self.chain: Runnable[dict[str, Any], Answer] = RunnableLambda(self.validate, name="validate") | RunnableLambda(
@@ -123,7 +127,7 @@ class Assistant:
         or when splitting gains nothing, the question is answered whole."""
         u = understand(turn.question, turn.history)
         turn = dataclasses.replace(turn, u=u)
-        parts = [] if u.followup or u.injected else split_question(u.query)
+        parts = [] if u.followup else split_question(u.query)
         if len(parts) < 2:
             return self.single.invoke(turn)
         answers = [
@@ -171,11 +175,25 @@ class Assistant:
         """Which documents may answer: those whose region covers the region the question names."""
         u = turn.u
         assert u is not None
-        named = self._named_by_number(u.query)
+        named = self._named_by_number(u.query) or self._named_by_title(u.query)
         if named is not None:  # "厦府办规〔2024〕11号…": that document, by its own name
             d, written = named
             u = dataclasses.replace(u, query=u.query.replace(written, f"《{d.title}》"))
-            return dataclasses.replace(turn, u=u, allowed_docs=(d.id,))
+            turn = dataclasses.replace(turn, u=u, allowed_docs=(d.id,))
+            ref = find_clause_ref(u.query[u.query.find(f"《{d.title}》") :])
+            if ref is None:
+                return turn
+            clauses = self.index.corpus.clauses_of(d.id)
+            found = resolve_ref(ref, clauses)
+            if not found:
+                note = f"{d.cite_name}没有{ref.written}；{numbering_summary(d, clauses)}。"
+                return dataclasses.replace(turn, bad_reference=note)
+            return dataclasses.replace(turn, referenced=tuple(c.id for c in found))
+        unknown = _DOC_NO.search(_unbracket(u.query))
+        if unknown is not None:  # a 文号 that no document held carries
+            held = "、".join(f"{d.doc_no}" for d in self.documents if d.doc_no)
+            note = f"现有政策文件中没有文号为“{u.query[unknown.start() : unknown.end()]}”的文件（现有文号：{held}）。"
+            return dataclasses.replace(turn, allowed_docs=(), bad_reference=note)
         if u.region is None:
             return turn
         covering = [d.id for d in self.documents if u.region.startswith(d.region)]
@@ -197,17 +215,39 @@ class Assistant:
                 return d, text[pos : pos + len(d.doc_no)]
         return None
 
+    def _named_by_title(self, text: str) -> tuple[PolicyDocument, str] | None:
+        """The document a 《title》 in the text names (the whole title, or the title naming it)."""
+        for m in re.finditer(r"《([^》]{4,80})》", text):
+            for d in self.documents:
+                if m.group(1) in d.title or d.title in m.group(1):
+                    return d, m.group(0)
+        return None
+
     def retrieve(self, turn: Turn) -> Turn:
         u = turn.u
         assert u is not None
-        if turn.allowed_docs == ():
-            return turn
+        if turn.allowed_docs == () or not topic_terms(u.query):
+            return turn  # nothing to look for: no document may answer, or nothing is asked
         k = max(self.settings.k, 8)
         hits = self.index.search(u.query, k=k, doc_ids=turn.allowed_docs)
+        if turn.referenced:  # the clause the question names comes first, whatever its rank
+            named = [h for h in hits if h.clause.id in turn.referenced]
+            named += [
+                Hit(self.index.corpus.clause(cid), 1.0, None, None, None, None)
+                for cid in turn.referenced
+                if cid not in {h.clause.id for h in named}
+            ]
+            hits = named + [h for h in hits if h.clause.id not in turn.referenced]
         return dataclasses.replace(turn, hits=tuple(hits))
 
     def _support(self, u: Understanding, hit: Hit) -> Support:
-        return support(u.query, hit, self.index.idf)
+        return support(u.query, hit, self.index.idf, self._known)
+
+    def _known(self, term: str) -> bool:
+        """Whether any document uses the word (its text, titles or headings)."""
+        if self._corpus_text is None:
+            self._corpus_text = "".join(f"{c.document.title}{c.path}{c.text}" for c in self.index.corpus.clauses).lower()
+        return term in self._corpus_text
 
     def closing_clause(self, d: PolicyDocument, pattern: re.Pattern[str] | None = None) -> Clause | None:
         """A document's closing provision matching ``pattern`` (default: its overlap rule)."""
@@ -233,11 +273,13 @@ class Assistant:
         if turn.out_of_region:
             reason = f"现有政策文件不包含{turn.out_of_region}的政策（现有文件覆盖：{regions}）。"
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, (), today))
+        if turn.bad_reference:
+            return dataclasses.replace(turn, answer=compose_no_basis(u, turn.bad_reference, (), today))
         if not topic_terms(u.query) or not turn.hits:
             reason = "请说明您想了解的具体政策事项，例如补贴项目、申报条件或有效期。"
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, (), today))
         supports = [(h, self._support(u, h)) for h in turn.hits]
-        answering = [(h, s) for h, s in supports if _answers(s)]
+        answering = [(h, s) for h, s in supports if _answers(s) or h.clause.id in turn.referenced]
         if u.intent == "validity":
             return dataclasses.replace(turn, answer=self._compose_validity(u, turn, supports, today))
         if u.intent == "overview" and len(topic_terms(u.query)) <= _OVERVIEW_TERMS and answering:
@@ -361,6 +403,8 @@ class Assistant:
         return numbers_without_source(answer, sources)
 
 
+# A 文号 as printed: issuer abbreviation, year in brackets, number (厦府办规〔2024〕11号, 鲁科字〔2025〕128号)
+_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}〔(?:19|20)\d\d〕第?\d{1,4}号")
 _BRACKETS = str.maketrans("[【（(]】）)", "〔〔〔〔〕〕〕〕")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.understand import REGION_ALIASES
+from assistant.understand import REGION_ALIASES, focus_text
 from corpus.records import Clause
 from index.store import Hit
 from index.text import informativeness, tokenize, words
@@ -125,19 +125,58 @@ def _credit(term: str, haystack: str) -> float:
     return 0.8 * sum(1 for p in parts if p in haystack) / len(parts)
 
 
-def support(query: str, hit: Hit, idf: Callable[[str], float] | None = None) -> Support:
-    """Coverage of the question's topic words by the clause (with its breadcrumb), each word
-    weighted by how informative it is in general Chinese."""
+_BACKGROUND_WEIGHT = 0.5  # a background word says less about what is asked than a focus word
+# jieba's part-of-speech tags of words that can name a topic (nouns, names, abbreviations, idioms)
+_NOMINAL = ("n", "vn", "nz", "nt", "ns", "nr", "j", "l", "eng", "i")
+
+
+@lru_cache(maxsize=4096)
+def _nominal(term: str) -> bool:
+    """Whether a word can name a topic: jieba tags it as a noun-like word, or jieba's general
+    dictionary lacks it (a domain compound: 留抵退税, 新能源汽车)."""
+    import jieba.posseg
+
+    from index.text import known_word
+
+    if not known_word(term):
+        return True
+    return any(p.flag.startswith(_NOMINAL) for p in jieba.posseg.lcut(term))
+
+
+def support(
+    query: str,
+    hit: Hit,
+    idf: Callable[[str], float] | None = None,
+    known: Callable[[str], bool] | None = None,
+) -> Support:
+    """How well the clause (with its breadcrumb) covers what the question is about.
+
+    Each topic word weighs by how specific it is in the corpus (its idf; general Chinese rarity
+    when no idf is given), half as much when it stands in the question's background rather than
+    in the piece that asks. A word the documents never use (``known`` is False) is what the
+    question is about only when it names something in the asking piece (留抵退税 in
+    "小巨人企业增值税留抵退税怎么办"): then it counts, and its absence argues against a basis;
+    elsewhere it is the asker's own story (老板, 行政, 验收) and does not count at all.
+    """
     terms = topic_terms(query)
+    focus = focus_text(query)
     haystack = f"{hit.clause.document.title}{hit.clause.path}{hit.clause.text}".lower()
-    credit = {t: _credit(t, haystack) for t in terms}
-    total = sum(informativeness(t) for t in terms)
-    covered = sum(informativeness(t) * credit[t] for t in terms)
+    weight_of = idf if idf is not None else informativeness
+    weights: dict[str, float] = {}
+    for t in terms:
+        in_focus = t in focus
+        if known is not None and not known(t) and (not in_focus or not _nominal(t)):
+            continue  # the asker's story, not the topic
+        weights[t] = weight_of(t) * (1.0 if in_focus else _BACKGROUND_WEIGHT)
+    credit = {t: _credit(t, haystack) for t in weights}
+    total = sum(weights.values())
+    covered = sum(weights[t] * credit[t] for t in weights)
+    ranked = sorted(weights, key=lambda t: -weights[t])
     return Support(
         coverage=covered / total if total else 0.0,
         dense=hit.dense,
-        matched=tuple(t for t in terms if credit[t] >= 0.5),
-        missing=tuple(t for t in terms if credit[t] < 0.5),
+        matched=tuple(t for t in ranked if credit[t] >= 0.5),
+        missing=tuple(t for t in ranked if credit[t] < 0.5),
     )
 
 

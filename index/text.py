@@ -87,6 +87,11 @@ def _general_idf() -> tuple[dict[str, float], float]:
     return freq, values[len(values) // 2]
 
 
+def known_word(word: str) -> bool:
+    """Whether jieba's general-language dictionary has the word."""
+    return word in _general_idf()[0]
+
+
 def informativeness(word: str) -> float:
     """How much a word says in general Chinese: its idf in jieba's general-language table
     (rare words high, 一个/我们 low); words the table lacks get its median."""

@@ -78,8 +78,9 @@ class RuleBook:
         """
         return [r for _, r in self.ranked(question, clause_ids)]
 
-    def ranked(self, question: str, clause_ids: Sequence[str], *, total: bool | None = None) -> list[tuple[int, Rule]]:
-        """``select`` with each rule's weight, best first."""
+    def ranked(self, question: str, clause_ids: Sequence[str], *, total: bool | None = None, focus: str = "") -> list[tuple[int, Rule]]:
+        """``select`` with each rule's weight, best first. ``focus`` is the words of a follow-up
+        itself ("要是被认定为重大研发机构呢？"): they count again, over the conversation's."""
 
         if total is None:
             total = asks_total(question)
@@ -91,7 +92,8 @@ class RuleBook:
         weighted = []
         for order, r in seen.values():
             facts = [k for k in cued_inputs(question, r) if k != "tier"]
-            weighted.append((self.score(question, r, total=total) + _FACT_WEIGHT * len(facts), order, r))
+            own = self.score(focus, r, total=total) if focus else 0
+            weighted.append((self.score(question, r, total=total) + own + _FACT_WEIGHT * len(facts), order, r))
         weighted.sort(key=lambda e: (-e[0], e[1]))
         return [(w, r) for w, _, r in weighted]
 

@@ -18,7 +18,9 @@ _CN = "零〇一二两三四五六七八九十百千"
 # Words that begin with 成 after a digit but are not tenths (三成果, 一成不变, 两成都 …).
 _CHENG_WORDS = "[果长为本立功交熟员都品型就绩效套批分像年人不绩]"
 _CN_START = "零〇一二两三四五六七八九十"
-_NUM = rf"(?:\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_START}][{_CN}]*)"
+_NUM = rf"(?:\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_START}][{_CN}]*(?:点[{_CN}]+)?)"
+# a sum in yuan written across 万 ("十二万五千元", "三十万零五千"): one number, not two
+_CN_SPLIT = rf"[{_CN_START}][{_CN}]*万零?[{_CN_START}][{_CN}]*"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -34,7 +36,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "money",
         re.compile(
-            rf"(?P<num>{_NUM})(?P<mult>千万|百万|万|个亿|亿|[wW](?![a-zA-Z0-9]))(?P<yuan>元|块钱|块)?|(?P<num2>{_NUM})\s*(?P<yuan2>元|块钱)"
+            rf"(?P<num3>{_CN_SPLIT}[千百十])(?P<yuan3>元|块钱|块)?|(?P<num4>{_CN_SPLIT})(?P<yuan4>元|块钱|块)"
+            rf"|(?P<num>{_NUM})(?P<mult>千万|百万|万|个亿|亿|[wW](?![a-zA-Z0-9]))(?P<yuan>元|块钱|块)?|(?P<num2>{_NUM})\s*(?P<yuan2>元|块钱)"
         ),
     ),
     ("duration", re.compile(rf"(?P<num>{_NUM}|半)\s*(?P<unit>个月|个半月|年半|年)(?![0-9度])")),
@@ -161,7 +164,10 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
             value = parse_cn_number(m.group("cn") or m.group("num"))
             unit = ""
         elif kind == "money":
-            if m.group("num") is not None:
+            split = m.group("num3") or m.group("num4")
+            if split is not None:  # 十二万五千元: the whole figure in yuan
+                value = parse_cn_number(split) / _WAN
+            elif m.group("num") is not None:
                 # 1个亿 = 1亿; 850w = 850万 (w is how 万 is often typed)
                 mult = m.group("mult").replace("个", "").replace("w", "万").replace("W", "万")
                 value = parse_cn_number(m.group("num") + mult) / _WAN

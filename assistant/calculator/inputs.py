@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+import cn2an
 
 _WAN = Decimal(10000)
 
@@ -97,22 +99,8 @@ ITEM_ATTRIBUTES = ("original_value_wan", "fee_wan", "shareholding_pct")
 
 # ---------------------------------------------------------------- numbers
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
+_MIXED = re.compile(r"\d+(?:\.\d+)?[十百千万亿]+")
 _ARABIC = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 
@@ -121,55 +109,30 @@ def parse_cn_number(text: str) -> Decimal:
     """A number written in Arabic or Chinese numerals, with 十/百/千/万/亿 multipliers.
 
     ``parse_cn_number("一千二百万") == 12000000``, ``"两千万"`` → 20000000, ``"1.2亿"`` → 120000000,
-    ``"3,000"`` → 3000, ``"十五"`` → 15, ``"一百零五"`` → 105, ``"半"`` → 0.5, ``"二〇二五"`` → 2025.
-    Raises ``ValueError`` with the text when it is not a number.
+    ``"3,000"`` → 3000, ``"十五"`` → 15, ``"一百零五"`` → 105, ``"半"`` → 0.5, ``"二〇二五"`` → 2025,
+    ``"十二万五千"`` → 125000, ``"二十八点五万"`` → 285000, ``"3个亿"`` → 300000000.
+    The numerals are read by cn2an (a maintained library); this only normalises what people type
+    around them. Raises ``ValueError`` with the text when it is not a number.
     """
-    s = text.strip().translate(_FULLWIDTH).replace(" ", "")
+    s = text.strip().translate(_FULLWIDTH).replace(" ", "").replace(",", "").replace("个亿", "亿")
     if not s:
         raise ValueError(f"not a number: {text!r}")
     if s == "半":
         return Decimal("0.5")
-    if all(ch in _CN_DIGITS for ch in s) and len(s) > 1:  # 二〇二五: digits read one by one
-        return Decimal("".join(str(_CN_DIGITS[ch]) for ch in s))
-    total = Decimal(0)  # committed at 亿
-    section = Decimal(0)  # below the current 万/亿
-    number: Decimal | None = None
-    i = 0
-    seen_any = False
-    while i < len(s):
-        ch = s[i]
-        m = _ARABIC.match(s, i)
-        if m:
-            if number is not None:
-                raise ValueError(f"not a number: {text!r} (two numbers in a row)")
-            try:
-                number = Decimal(m.group().replace(",", ""))
-            except InvalidOperation as e:  # pragma: no cover - the pattern admits only digits
-                raise ValueError(f"not a number: {text!r}") from e
-            i = m.end()
-            seen_any = True
+    if s[-1] in _CN_BIG and len(s) > 1 and ("点" in s or _ARABIC.fullmatch(s[:-1])):
+        # "二十八点五万", "1.2亿": cn2an reads the number; the multiplier is applied here
+        return parse_cn_number(s[:-1]) * _CN_BIG[s[-1]]
+    if _ARABIC.fullmatch(s):
+        return Decimal(s)
+    # "smart" reads digits with Chinese multipliers (8千万) but also guesses at "3五": only for the former
+    modes = ("smart",) if _MIXED.fullmatch(s) else ("strict", "normal")
+    for mode in modes:
+        try:
+            value = cn2an.cn2an(s, mode)
+        except (ValueError, KeyError, IndexError, TypeError):
             continue
-        if ch in _CN_DIGITS:
-            if number is not None and number != 0:
-                raise ValueError(f"not a number: {text!r} (two digits in a row)")
-            number = Decimal(_CN_DIGITS[ch])
-        elif ch in _CN_SMALL:
-            section += (number if number is not None else Decimal(1)) * _CN_SMALL[ch]
-            number = None
-        elif ch == "万":
-            section = (section + (number or 0)) * _CN_BIG["万"]
-            total += section
-            section, number = Decimal(0), None
-        elif ch == "亿":
-            total = (total + section + (number or 0)) * _CN_BIG["亿"]
-            section, number = Decimal(0), None
-        else:
-            raise ValueError(f"not a number: {text!r} (unexpected {ch!r})")
-        seen_any = True
-        i += 1
-    if not seen_any:
-        raise ValueError(f"not a number: {text!r}")
-    return total + section + (number or 0)
+        return Decimal(str(value))
+    raise ValueError(f"not a number: {text!r}")
 
 
 _MONEY_TEXT = re.compile(r"^(?P<num>.+?)(?P<unit>万元|亿元|元|块钱|块|万|亿)?$")

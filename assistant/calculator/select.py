@@ -24,6 +24,7 @@ def calculate_question(
     citations: Mapping[str, Citation] | None = None,
     overlap_reason: str = OVERLAP_REASON,
     limit: int = 3,
+    focus: str = "",
 ) -> list[Calculation]:
     """The calculations an amount question asks for, over the clauses retrieval found; the first
     is the headline — the one that answers the question — and the parts behind it follow.
@@ -49,7 +50,7 @@ def calculate_question(
     most = asks_most(question)
     # the items under a retrieved section ("3、创业租金补贴" → its （1）（2）（3）) carry its drafted rules
     items = [r.clause_id for r in book if not r.reviewed and any(r.clause_id.startswith(c + "/") for c in clause_ids[:_DRAFTED_FROM_TOP])]
-    ranked = book.ranked(question, [*clause_ids, *dict.fromkeys(items)], total=total)
+    ranked = book.ranked(question, [*clause_ids, *dict.fromkeys(items)], total=total, focus=focus)
     if ranked and not ranked[0][1].reviewed:
         # a rule drafted from the text and not yet reviewed is used only from the clauses retrieval
         # ranks best (the first two and the items under them), and only when the question's words or

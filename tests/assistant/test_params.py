@@ -149,6 +149,33 @@ def test_cheng_is_tenths(text: str, value: Decimal) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        # every way a figure is written (issue 10): one mention each, in 万元 for money
+        ("设备投入3,450,000元", "money", D("345")),
+        ("花了一百二十万", "money", D(120)),
+        ("投资1.2亿", "money", D(12000)),
+        ("贷了3个亿", "money", D(30000)),
+        ("营收8千万", "money", D(8000)),
+        ("改造花了1200w", "money", D(1200)),
+        ("投入１２０万", "money", D(120)),
+        ("投了0.5亿", "money", D(5000)),
+        ("一百五十万元整", "money", D(150)),
+        ("十二万五千元", "money", D("12.5")),
+        ("三十万零五千元", "money", D("30.5")),
+        ("二十八点五万", "money", D("28.5")),
+        ("比例百分之十五", "pct", D(15)),
+        ("费率千分之七", "permille", D(7)),
+        ("招了三个人", "count", D(3)),
+        ("干了两年半", "duration", D(30)),
+    ],
+)
+def test_every_way_a_figure_is_written(text: str, kind: str, value: Decimal) -> None:
+    (m,) = find_mentions(text)
+    assert (m.kind, m.value) == (kind, value)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "三成果转化项目",  # 成果, not 三成
