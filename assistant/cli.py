@@ -145,6 +145,12 @@ def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.rules_cli import cmd_rules as run
+
+    return run(settings, args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policyqa", description="政策问答: cited answers from Chinese policy texts")
     sub = p.add_subparsers(dest="command", required=True)
@@ -195,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.match.cli import add_match_parser
 
     add_match_parser(sub)
+
+    from assistant.rules_cli import add_rules_parser
+
+    add_rules_parser(sub)
     return p
 
 
@@ -215,6 +225,7 @@ _COMMANDS = {
     "eval": cmd_eval,
     "feedback": cmd_feedback,
     "match": cmd_match,
+    "rules": cmd_rules,
 }
 
 

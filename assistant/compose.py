@@ -20,6 +20,8 @@ from corpus.records import Clause, DocKind, PolicyDocument, ValidityStatus
 
 __all__ = ["Evidence", "make_citation", "compose_answer", "compose_no_basis", "merge_answers", "answer_text", "numbers_without_source"]
 
+# said once when a calculation rests on a rule drafted from the text that no person has checked
+UNREVIEWED_NOTICE = "本测算所依据的计算规则由系统从条文自动起草，尚未经人工审核，请以条文原文和主管部门核定为准。"
 _CLOSING_OVERLAP = re.compile(r"就高不重复|以本措施为准|不重复(享受|支持)")
 
 
@@ -186,6 +188,8 @@ def compose_answer(
         notices.append(text)
     for calc in calcs:
         notices.extend(r for r in calc.reasons if r not in notices)
+    if any(not c.reviewed for c in calcs):
+        notices.append(UNREVIEWED_NOTICE)
     notices.extend(extra_notices)
     show_region = u.region is None or region_scope is not None
     return Answer(

@@ -78,6 +78,7 @@ class Calculation:
     source_span: str = ""  # the clause words the rule was read from
     cap_wan: Decimal | None = None  # the most the rule gives for these facts (万元), when it states a cap
     input_labels: dict[str, str] = field(default_factory=dict)  # input name -> its Chinese name in the rule
+    reviewed: bool = True  # False when a rule it rests on was drafted from the text and not yet reviewed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +97,7 @@ class Calculation:
             "citation": self.citation.to_dict() if self.citation else None,
             "source_span": self.source_span,
             "cap_wan": None if self.cap_wan is None else format(self.cap_wan.normalize(), "f"),
+            "reviewed": self.reviewed,
         }
 
 

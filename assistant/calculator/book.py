@@ -158,8 +158,13 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleBook:
         if not isinstance(data, dict) or not isinstance(data.get("rules"), list) or not data.get("doc_id"):
             raise RuleError(f"{path.name}: a rule file is a mapping with doc_id and a list under 'rules'; fix its layout")
         doc_id = str(data["doc_id"])
+        reviewed = data.get("reviewed", True)  # a drafted file says `reviewed: false` until a person has checked it
+        if not isinstance(reviewed, bool):
+            raise RuleError(f"{path.name}: 'reviewed' must be true or false, got {reviewed!r}")
         for n, raw in enumerate(data["rules"], start=1):
             rid = raw.get("id", f"#{n}") if isinstance(raw, dict) else f"#{n}"
+            if isinstance(raw, dict) and not reviewed:
+                raw = {**raw, "reviewed": False}
             try:
                 rule = _RULE_ADAPTER.validate_python(raw)
             except ValidationError as e:

@@ -45,6 +45,7 @@ def combine_overlapping(calcs: Sequence[Calculation], reason: str) -> Calculatio
             reasons=(reason,),
             citation=first.citation,
             source_span=first.source_span,
+            reviewed=all(c.reviewed for c in calcs),
         )
     best = max(known, key=lambda c: c.amount_wan or Decimal(0))  # first of equals wins
     values = "，".join(_w(c.amount_wan or Decimal(0)) for c in calcs)
@@ -64,6 +65,7 @@ def combine_overlapping(calcs: Sequence[Calculation], reason: str) -> Calculatio
         reasons=(reason, *best.reasons),
         citation=best.citation,
         source_span=best.source_span,
+        reviewed=all(c.reviewed for c in calcs),
     )
 
 
@@ -148,6 +150,7 @@ def combine_stacked(
         citation=citation if citation is not None else first.citation,
         source_span=combined.source_span if combined is not None else "；".join(r.source_span for r in rules),
         cap_wan=cap,
+        reviewed=all(c.reviewed for c in calcs) and (combined is None or combined.reviewed),
     )
 
 

@@ -111,6 +111,7 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
         inputs=shown,
         input_labels={k: rule.input_spec(k).zh for k in shown},
         cap_wan=_rule_cap(rule, values),
+        reviewed=rule.reviewed,
     )
     reasons: list[str] = [f"前提：{q}" for q in rule.qualifications] + list(rule.notes)
     steps: list[CalcStep] = []

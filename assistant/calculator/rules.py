@@ -156,6 +156,7 @@ class Rule(BaseModel):
     restated_in: tuple[Restatement, ...] = ()
     inputs: dict[str, InputNote] = Field(default_factory=dict)
     cap_scope: str = ""  # the text's words before 最高 (单家企业, 每家企业每年)
+    reviewed: bool = True  # False for a rule drafted from the text that no person has reviewed yet
 
     core: ClassVar[tuple[str, ...]] = ()
 

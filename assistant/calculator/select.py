@@ -10,8 +10,10 @@ from assistant.calculator.compute import calculate
 from assistant.calculator.facts import cued_inputs, extract_params
 from assistant.calculator.kinds import CombinedCapRule
 from assistant.calculator.rules import Rule
-from assistant.calculator.wording import _covered_length, _plain, _taken, asks_most, asks_total
+from assistant.calculator.wording import _covered_length, _plain, _taken, _with_policy_text, asks_most, asks_total
 from assistant.records import Calculation, Citation
+
+_DRAFTED_FROM_TOP = 2  # retrieved clauses whose drafted rules may be used
 
 
 def calculate_question(
@@ -46,7 +48,17 @@ def calculate_question(
     book = rules if rules is not None else load_rules()
     total = asks_total(question)
     most = asks_most(question)
-    ranked = book.ranked(question, clause_ids, total=total, focus=focus)
+    # the items under a retrieved section ("3、创业租金补贴" → its （1）（2）（3）) carry its drafted rules
+    items = [r.clause_id for r in book if not r.reviewed and any(r.clause_id.startswith(c + "/") for c in clause_ids[:_DRAFTED_FROM_TOP])]
+    ranked = book.ranked(question, [*clause_ids, *dict.fromkeys(items)], total=total, focus=focus)
+    if ranked and not ranked[0][1].reviewed:
+        # a rule drafted from the text and not yet reviewed is used only from the clauses retrieval
+        # ranks best (the first two and the items under them), and only when the question's words or
+        # facts point at it: a lower-ranked clause's drafted rule is a guess, and a wrong amount
+        best = _with_policy_text(list(clause_ids[:_DRAFTED_FROM_TOP]))
+        ranked = [(w, r) for w, r in ranked if r.reviewed or any(r.clause_id == c or r.clause_id.startswith(c + "/") for c in best)]
+        if ranked and not ranked[0][1].reviewed and ranked[0][0] <= 0:
+            return []
     if not ranked:
         return []
     top = ranked[0][0]

@@ -11,11 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.calculator import (
+    KINDS,
     YUAN,
     Rule,
     calculate,
     load_rules,
 )
+from assistant.calculator.draft import draft_rules
 from assistant.calculator.kinds import (
     CombinedCapRule,
     FinancingCostCapRule,
@@ -30,8 +32,13 @@ from assistant.calculator.kinds import (
     TaxShareRule,
     TopUpRule,
 )
+from corpus.documents import load_corpus
+from corpus.settings import DOCUMENTS_DIR
 
 RULES = load_rules()
+CORPUS = load_corpus(DOCUMENTS_DIR)
+# the rules the drafter reads from the seeds' text alone keep the same properties
+DRAFTED = [r for d in CORPUS.documents for r in draft_rules(d, CORPUS.clauses_of(d.id))]
 MONEY = st.decimals(min_value=0, max_value=100_000, places=4, allow_nan=False, allow_infinity=False)
 RATE = st.decimals(min_value=0, max_value=30, places=2, allow_nan=False, allow_infinity=False)
 MONTHS = st.integers(min_value=0, max_value=60)
@@ -113,11 +120,13 @@ def _inputs_strategy(rule: Rule) -> st.SearchStrategy[dict[str, object]]:
     if any(c.input == "revenue_last_wan" for c in rule.conditions):
         parts["revenue_last_wan"] = MONEY
     if any(c.input in ("current_wan", "growth_pct") for c in rule.conditions):
-        parts |= {"current_wan": MONEY, "last_wan": MONEY}
+        parts |= {k: MONEY for k in ("current_wan", "last_wan") if k in rule.wanted_inputs()}
+    if any(c.input == "persons" for c in rule.conditions):  # drafted: 吸纳就业3人或以上
+        parts["persons"] = st.integers(0, 20)
     return st.fixed_dictionaries(parts)
 
 
-ALL = list(RULES)
+ALL = [*RULES, *DRAFTED]
 
 
 @pytest.mark.parametrize("rule", ALL, ids=lambda r: r.id)
@@ -157,7 +166,39 @@ _MAIN = {
     TaxShareRule: "local_share_wan",
 }
 _UPPER_BOUNDED = {r.id for r in RULES for c in r.conditions if c.op in ("lt", "le")}
-MONOTONE = [r for r in RULES if type(r) in _MAIN and r.id not in _UPPER_BOUNDED]
+_DRAFTED_UPPER_BOUNDED = {r.id for r in DRAFTED for c in r.conditions if c.op in ("lt", "le")}
+MONOTONE = [r for r in [*RULES, *DRAFTED] if type(r) in _MAIN and r.id not in _UPPER_BOUNDED | _DRAFTED_UPPER_BOUNDED]
+
+
+def test_drafted_rules_cover_the_kinds_and_the_upper_bounded_one_is_the_tech_upgrade() -> None:
+    assert len(DRAFTED) >= 55 and all(not r.reviewed for r in DRAFTED)
+    assert {r.kind for r in DRAFTED} == set(KINDS)  # every kind is drafted from some seed clause
+    # the drafter's reading of 100～500万元 … 500万元（含）以上: one upper-bounded rule, the same clause as the reviewed one
+    assert [CORPUS.clause(next(r for r in DRAFTED if r.id == i).clause_id).id for i in _DRAFTED_UPPER_BOUNDED] == [
+        "xm-zjtx-2024/二/（二）/3"
+    ]
+
+
+def _failing(value: Decimal, op: str) -> Decimal:
+    """A value on the wrong side of a threshold."""
+    return {"ge": max(value - Decimal("0.01"), Decimal(0)), "gt": value, "le": value + 1, "lt": value}[op]
+
+
+WITH_THRESHOLDS = [r for r in DRAFTED if any(c.value is not None and c.input not in ("digital_level",) for c in r.conditions)]
+
+
+@pytest.mark.parametrize("rule", WITH_THRESHOLDS, ids=lambda r: r.id)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_drafted_rule_gives_zero_when_a_threshold_fails(rule: Rule, data: st.DataObject) -> None:
+    inputs = data.draw(_inputs_strategy(rule))
+    cond = next(c for c in rule.conditions if c.value is not None and c.input != "digital_level")
+    if cond.op == "ge" and cond.threshold() == 0:
+        return
+    bad = _failing(cond.threshold(), cond.op)
+    inputs[cond.input] = int(bad) if rule.input_spec(cond.input).type == "count" else bad
+    calc = calculate(rule, inputs)
+    assert calc.eligible is False and calc.amount_wan == 0, (inputs, calc.formula)
 
 
 def test_the_upper_bounded_exclusion_is_only_the_tech_upgrade_rule() -> None:
