@@ -10,6 +10,7 @@ line of the calculation, and the sum is its amount.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -51,7 +52,7 @@ def item_spans(question: str, rule: Rule) -> list[tuple[int, int]] | None:
     money = [m for m in find_mentions(question) if m.kind == "money" and not m.rule_like]
     if len(money) < 2:
         return None
-    for a, b in zip(money, money[1:], strict=False):
+    for a, b in itertools.pairwise(money):
         if _PART_OF.search(question[a.end : b.end]):
             return None  # 2000万，其中500万是财政资金: one item with a part of it
     starts = [_item_start(question, m, money[i - 1] if i else None) for i, m in enumerate(money)]
@@ -77,22 +78,21 @@ def _item_end(question: str, last: Mention) -> int:
     return min([*ends, *commas], default=len(question))
 
 
-def calculate_items(
-    question: str, rule: Rule, *, foreign: Sequence[str] = (), citation: Citation | None = None
-) -> Calculation | None:
+def calculate_items(question: str, rule: Rule, *, foreign: Sequence[str] = (), citation: Citation | None = None) -> Calculation | None:
     """The rule computed for each item the question lists and added up; None when it lists no
     several items of this rule, or when an item lacks a fact the rule needs."""
     spans = item_spans(question, rule)
     if spans is None:
         return None
     first, last = spans[0][0], spans[-1][1]
-    shared = question[:first] + "，" + question[last:]
+    # what the question says of all items stands around each item's own words, as it was asked
+    before, after = question[:first], question[last:]
     cap = getattr(rule, "cap", None)
     per_item = bool(_PER_ITEM_SCOPE.search(rule.cap_scope)) or not isinstance(cap, Amount)
     uncapped = rule if per_item else rule.model_copy(update={"cap": None})
     calcs: list[Calculation] = []
     for a, b in spans:
-        values, _ = extract_params(f"{question[a:b]}，{shared}", rule, foreign=foreign)
+        values, _ = extract_params(f"{before}{question[a:b]}{after}", rule, foreign=foreign)
         calc = calculate(uncapped, values, citation=citation)
         if calc.missing or calc.amount_wan is None:
             return None

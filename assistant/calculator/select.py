@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from assistant.calculator.book import RuleBook, load_rules
 from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked
 from assistant.calculator.compute import calculate
-from assistant.calculator.facts import cued_inputs, extract_params
+from assistant.calculator.facts import cued_inputs, extract_params, find_mentions
+from assistant.calculator.items import calculate_items
 from assistant.calculator.kinds import CombinedCapRule
 from assistant.calculator.rules import Rule
 from assistant.calculator.wording import _covered_length, _plain, _taken, _with_policy_text, asks_most, asks_total
@@ -65,8 +68,12 @@ def calculate_question(
     chosen = [r for w, r in ranked if w == top][:limit] if top > 0 else [ranked[0][1]]
 
     def run(rule: Rule, foreign: Sequence[str] = ()) -> Calculation:
-        values, _ = extract_params(question, rule, foreign=foreign)
         cite = (citations or {}).get(rule.clause_id)
+        several = calculate_items(question, rule, foreign=foreign, citation=cite)
+        if several is not None:  # 一笔600万…一笔1000万: each item under the rule, then the sum
+            return several
+        values, _ = extract_params(question, rule, foreign=foreign)
+        values = _without_fiscal_part(question, rule, values)
         calc = calculate(rule, values, citation=cite)
         if calc.missing:
             return _most_calculation(rule, values, calc, most=most, citation=cite) or calc
@@ -176,3 +183,28 @@ def _stack_parts(
             None,
         )
     return kept, combined
+
+
+# "投入2000万，其中500万是财政资金": the part a question says came from public funds
+_FISCAL_AFTER = re.compile(r"^[^，。；？！,;?!]{0,6}?(?<!非)(财政|政府|区里|市里|省里)[^，。；？！,;?!]{0,4}(资金|拨|补|给|出)")
+
+
+_FISCAL_BEFORE = re.compile(r"其中[^，。；？！,;?!]{0,3}(?<!非)(财政|政府)[^，。；？！,;?!]{0,5}$")
+
+
+def _without_fiscal_part(question: str, rule: Rule, values: dict[str, object]) -> dict[str, object]:
+    """When the rule counts only 非财政资金 and the question says part of the sum was public money,
+    the base is the rest: 2000万 − 500万."""
+    for name, value in list(values.items()):
+        if "非财政" not in rule.input_spec(name).zh or not isinstance(value, Decimal):
+            continue
+        fiscal = [
+            m.value
+            for m in find_mentions(question)
+            if m.kind == "money"
+            and m.value != value
+            and (_FISCAL_AFTER.match(question[m.end :]) or _FISCAL_BEFORE.search(question[max(0, m.start - 10) : m.start]))
+        ]
+        if fiscal and sum(fiscal, Decimal(0)) < value:
+            values = {**values, name: value - sum(fiscal, Decimal(0))}
+    return values

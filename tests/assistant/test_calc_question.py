@@ -323,3 +323,34 @@ def test_a_total_is_over_the_awards_named_not_every_rule_sharing_a_word() -> Non
     head, *_ = calculate_question("新型研发机构认定时拿了100万初创期补助，后来又确认为重大研发机构，一共能拿多少", [INSTITUTE], rules=RULES)
     assert head.rule_id == "sangao-rd-institute-startup+sangao-rd-institute-topup"
     assert head.amount_wan == D(500)  # 100 + (500−100)
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "amount"),
+    [
+        # several items under one rule: each under the rule's own terms, then the sum
+        (
+            "专精特新企业买了两张国内贸易信用保险：第一张保额5000万、费率千分之六，第二张保额4000万、费率千分之十，保费都已经交了。能补多少？",
+            "xm-zjtx-2024/二/（六）/15",
+            "23.2",
+        ),
+        (
+            "我们公司今年和高校做了两个产学研合作项目，实际付的技术交易额一个150万，一个300万，能拿多少支持？",
+            "xm-kjcx-jd/四/（四）/11",
+            "175",
+        ),
+        (
+            "三高企业的高新技术成果转化项目认定后，第一年应缴已缴增值税地方留成600万，第二年1000万，两年补助一共多少？",
+            "xm-sangao-faq/加大科技成果转化奖励力度/政策原文",
+            "860",
+        ),
+        # only the non-fiscal part of a sum counts where the rule says 非财政资金
+        ("专精特新企业共建联合实验室，新增研发设备投入2000万，其中500万是财政资金，能补多少？", "xm-zjtx-2024/二/（二）/4", "150"),
+        ("科技型中小企业和高校共建联合实验室，总投入3,450,000元，其中财政资金450,000元，能拿多少补助？", "xm-kjcx-jd/四/（三）/7", "30"),
+        # one item: the ordinary calculation
+        ("我们是专精特新企业，数字化改造花了120万，能补多少？", "xm-zjtx-2024/二/（三）/7", "25"),
+    ],
+)
+def test_items_and_partial_bases(question: str, clause: str, amount: str) -> None:
+    (head, *_) = calculate_question(question, [clause], rules=RULES)
+    assert head.amount_wan == Decimal(amount), head.formula
