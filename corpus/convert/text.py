@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from corpus.convert import Converted
 from corpus.errors import IngestError
 
-__all__ = ["ENCODINGS", "decode"]
+__all__ = ["ENCODINGS", "convert_text", "decode"]
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # tried in this order
 
@@ -37,3 +38,9 @@ def decode(data: bytes, where: str) -> str:
             message_zh="文件不是文本文件，请先提取文字并保存为 UTF-8 文本。",
         )
     return text
+
+
+def convert_text(data: bytes, name: str) -> Converted:
+    """A ``.txt`` or ``.md`` file: its decoded text as it stands (Markdown headings are kept)."""
+    fmt = "md" if name.lower().endswith(".md") else "txt"
+    return Converted(text=decode(data, name), format=fmt, source=name)

@@ -22,16 +22,18 @@ import hashlib
 import re
 from typing import TypedDict, Unpack
 
+from corpus.convert import Converted
 from corpus.documents import Section, clauses_of
 from corpus.errors import CorpusError, IngestError
 from corpus.records import DocKind, PolicyDocument
-from corpus.structure.lines import clean_lines
-from corpus.structure.metadata import detect_region, notice_title, validity_dates
-from corpus.structure.numbering import assemble
+from corpus.structure.lines import ORG, clean_lines, normalise_doc_no
+from corpus.structure.metadata import notice_title, validity_dates
+from corpus.structure.numbering import SERVICE_SECTIONS, assemble
+from corpus.structure.region import detect_region
 from corpus.structure.segment import segment_blocks, walk
-from corpus.structure.text import squash
+from corpus.structure.text import printed_date, squash
 
-__all__ = ["DOC_ID", "Overrides", "structure_text", "walk"]
+__all__ = ["DOC_ID", "Overrides", "infer_kind", "structure", "structure_text", "walk"]
 
 # Same rule as the loader's (corpus.documents._ID), so a structured file always loads.
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,40}$")
@@ -53,14 +55,44 @@ class Overrides(TypedDict, total=False):
     notes: str | None
 
 
-def structure_text(text: str, *, source: str, **overrides: Unpack[Overrides]) -> tuple[PolicyDocument, list[Section]]:
+def structure(converted: Converted, **overrides: Unpack[Overrides]) -> tuple[PolicyDocument, list[Section]]:
+    """Structure a converted file: its text, with what the file prints outside it as fallbacks."""
+    return structure_text(converted.text, source=converted.source, hints=converted, **overrides)
+
+
+def _issuer_names(value: str | None) -> list[str]:
+    """ "市人力资源社会保障局  市劳动就业服务管理中心" → two names; "…官网" is a site, not an issuer."""
+    names = [re.sub(r"(?:官网|官方网站|网站)$", "", n) for n in (value or "").split()]
+    return [n for n in names if ORG.match(n)]
+
+
+def infer_kind(title: str, sections: list[Section]) -> DocKind:
+    """policy / interpretation / FAQ / service guide, from the title and the shape of the clauses."""
+    nodes = list(walk(sections))
+    questions = sum(1 for n in nodes if n.label.startswith("[问答") or n.title.endswith(("？", "?")))
+    services = sum(1 for n in nodes if n.label in SERVICE_SECTIONS)
+    if re.search(r"问答|常见问题|答疑|解答|百问", title) or questions >= max(2, len(nodes) // 2):
+        return DocKind.FAQ
+    if re.search(r"办事指南|服务指南|申办指南|办理指南", title) or services >= 2:
+        return DocKind.SERVICE
+    if "解读" in title:
+        return DocKind.INTERPRETATION
+    return DocKind.POLICY
+
+
+def structure_text(
+    text: str, *, source: str, hints: Converted | None = None, **overrides: Unpack[Overrides]
+) -> tuple[PolicyDocument, list[Section]]:
     """Structure a raw policy text: its metadata and section tree, ready for ``dump_document``.
 
+    ``hints`` is the converted file, whose printed metadata outside the text (a web page's
+    文号 / 成文日期 / 实施日期 / 失效日期 / 发布机构 box) fills what the text does not print.
     ``overrides`` set metadata the text does not print or prints ambiguously (``doc_id``,
     ``region``, ``kind``, ``title``, ``issued`` …). Raises IngestError when the text has no
     numbered headings or 问/答 blocks, or when the region cannot be detected and is not given.
     """
     where = source
+    hint = hints.hint if hints is not None else (lambda *keys: None)
     if not text.strip():
         raise IngestError(f"{where}: the text is empty; give a file that holds the policy text", message_zh="文件为空。")
     cleaned = clean_lines(text)
@@ -75,23 +107,35 @@ def structure_text(text: str, *, source: str, **overrides: Unpack[Overrides]) ->
     if gate and not any(b.kind in ("heading", "question") for b in blocks):
         blocks = assemble(cleaned.lines, title, gate_until_title=False)  # the title line never matched
     result = segment_blocks(blocks, cleaned, title, where)
-    title = overrides.get("title") or result.title
+    title = overrides.get("title") or result.title or (hints.title if hints is not None else None)
     if not title:
         raise IngestError(
             f"{where}: cannot find the document's title (no 《…》 in an issuing notice, no title line); pass title=",
             message_zh="未识别到文件标题。",
         )
+    found: list[str] = []  # where a value came from, when not from the text itself
 
     doc_no = overrides.get("doc_no") or cleaned.doc_no
-    issuers = tuple(overrides.get("issuers") or result.issuers)
-    region = overrides.get("region") or detect_region([title, *issuers, *cleaned.letterhead], doc_no)
+    if not doc_no and (printed := hint("文号")):
+        doc_no = normalise_doc_no(printed)
+        found.append(f"文号 from the page's information box {printed!r}")
+    promulgated_on, promulgator = cleaned.promulgated or (None, None)
+    issuers = list(overrides.get("issuers") or result.issuers or ([promulgator] if promulgator else []))
+    if not issuers:
+        for key in ("发布机构", "来源"):
+            if printed_names := _issuer_names(hint(key)):
+                issuers = printed_names
+                found.append(f"issuers from the page's {key} {hint(key)!r}")
+                break
+    candidates: list[str | None] = [*issuers, *cleaned.letterhead, title, hint("发布机构"), hint("来源"), hint("主办")]
+    region = overrides.get("region") or detect_region(candidates, doc_no)
     if not region:
         raise IngestError(
-            f"{where}: cannot tell the region from the title {title!r} or the issuers {list(issuers)!r}; "
+            f"{where}: cannot tell the region from the title {title!r} or the issuers {issuers!r}; "
             "pass it with --region (e.g. --region 福建省厦门市)",
             message_zh="未识别到政策所属地区，请指定地区。",
         )
-    kind_value = overrides.get("kind") or DocKind.POLICY
+    kind_value = overrides.get("kind") or infer_kind(title, result.sections)
     try:
         kind = DocKind(kind_value)
     except ValueError as e:
@@ -103,28 +147,45 @@ def structure_text(text: str, *, source: str, **overrides: Unpack[Overrides]) ->
             message_zh="文件编号格式有误。",
         )
 
-    issued = overrides.get("issued") or result.issued
+    issued = overrides.get("issued") or result.issued or promulgated_on
+    for key in ("成文日期", "发布日期"):
+        if issued is None and (day := printed_date(hint(key))):
+            issued = day
+            found.append(f"issued from the page's {key} {hint(key)!r}")
     validity_text = overrides.get("validity_text") or result.validity_text
-    effective_from, expires = validity_dates(validity_text, issued, cleaned.printed_on)
+    printed_start, printed_end = printed_date(hint("实施日期")), printed_date(hint("失效日期"))
+    effective_from, expires = validity_dates(validity_text, issued, cleaned.printed_on, printed_start)
+    if printed_start:
+        found.append(f"effective_from from the page's 实施日期 {hint('实施日期')!r}")
+    if printed_end:
+        if expires and expires != printed_end:
+            found.append(
+                f"the page's 失效日期 {hint('失效日期')!r} differs from {expires.isoformat()} computed from the text; the page's is kept"
+            )
+        else:
+            found.append(f"expires from the page's 失效日期 {hint('失效日期')!r}")
+        expires = printed_end
     effective_from = overrides.get("effective_from") or effective_from
     expires = overrides.get("expires") or expires
 
     notes = overrides.get("notes")
     if notes is None:
         dropped = ", ".join(f"{what} ×{n}" for what, n in sorted(cleaned.dropped.items()))
-        parts = [f"Ingested by corpus.ingest from {source}; review the structure and the dates before use."]
+        parts = [f"Ingested by corpus.structure from {source}; review the structure and the dates before use."]
+        if hints is not None:
+            parts.extend(f"{n[0].upper()}{n[1:]}." for n in hints.notes)
         if dropped:
             parts.append(f"Dropped: {dropped}.")
         if cleaned.printed_on:
             parts.append(f"The footer gives the 印发 date {cleaned.printed_on.isoformat()}.")
-        parts.extend(f"{n[0].upper()}{n[1:]}." for n in result.notes)
+        parts.extend(f"{n[0].upper()}{n[1:]}." for n in [*result.notes, *found])
         notes = " ".join(parts)
 
     document = PolicyDocument(
         id=doc_id,
         title=title,
         doc_no=doc_no,
-        issuers=issuers,
+        issuers=tuple(issuers),
         region=region,
         kind=kind,
         issued=issued,

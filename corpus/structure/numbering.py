@@ -9,19 +9,33 @@ from dataclasses import dataclass, field
 from corpus.structure.lines import ANSWER, ORG, QUESTION, Line
 from corpus.structure.text import SENTENCE_PUNCT, cn_number, ends_sentence, join, printed_width, squash, tidy, unclosed
 
-__all__ = ["CN", "Block", "Head", "assemble", "heading_rest", "match_heading", "org_names", "title_like"]
+__all__ = ["CN", "SERVICE_SECTIONS", "Block", "Head", "assemble", "heading_rest", "match_heading", "org_names", "title_like"]
 
 CN = "一二三四五六七八九十百"
+_N = rf"[{CN}零〇\d](?:\s*[{CN}零〇\d])*"  # "十二", "12", "１２" and "1 1" (stray spaces of a PDF or web page)
+# The printed headings of a service page (办事指南): each names a section of one measure.
+SERVICE_SECTIONS = (
+    "补贴条件 补贴对象 补贴标准 补贴期限 补贴范围 补贴方式 补助标准 奖励标准 资助标准 扶持标准 支持标准 "
+    "申请条件 办理条件 申报条件 申请对象 申报对象 支持对象 扶持对象 适用对象 服务对象 "
+    "申办流程 办理流程 申请流程 申报流程 办理程序 申请程序 申请材料 申报材料 办理材料 所需材料 "
+    "办理时限 办理地点 受理地点 受理机构 办理机构 经办机构 办理方式 申请方式 申请渠道 兑现方式 政策依据 咨询电话 联系电话"
+).split()
 _SCHEMES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("chapter", re.compile(rf"^(?P<label>第(?P<n>[{CN}零〇\d]+)章)\s*")),
-    ("section", re.compile(rf"^(?P<label>第(?P<n>[{CN}零〇\d]+)节)\s*")),
-    ("article", re.compile(rf"^(?P<label>第(?P<n>[{CN}零〇\d]+)条)\s*")),
+    ("chapter", re.compile(rf"^(?P<label>第\s*(?P<n>{_N})\s*章)\s*")),
+    ("section", re.compile(rf"^(?P<label>第\s*(?P<n>{_N})\s*节)\s*")),
+    ("article", re.compile(rf"^(?P<label>第\s*(?P<n>{_N})\s*条)(?![件款])\s*")),
     ("cn", re.compile(rf"^(?P<label>(?P<n>[{CN}]+)、)\s*")),
     ("cn-paren", re.compile(rf"^(?P<label>[（(]\s*(?P<n>[{CN}]+)\s*[）)])\s*")),
     ("arabic", re.compile(r"^(?P<label>(?P<n>\d{1,3})\s*[.．、])(?![\d.．])\s*")),
     ("arabic-paren", re.compile(r"^(?P<label>[（(]\s*(?P<n>\d{1,3})\s*[）)])\s*")),
     ("circled", re.compile(r"^(?P<label>(?P<n>[①-⑳]))\s*")),
+    ("service", re.compile(rf"^(?P<label>(?P<n>{'|'.join(SERVICE_SECTIONS)}))\s*[：:]")),
 )
+# Inside these nothing is a heading: an article's （一）… and a service section's （1）… are its text.
+_LEAF_SCHEMES = frozenset({"article", "service"})
+# "附件" / "附件2" alone on a line (or with the annex's title) opens an annex: its numbering starts afresh.
+_ANNEX = re.compile(r"^(?P<label>附\s*[件表]\s*(?P<n>[\d一二三四五六七八九十]*))\s*(?![：:，,])(?P<title>[^。；;，,：:]{0,40})$")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +50,12 @@ def match_heading(line: str) -> Head | None:
     for scheme, pattern in _SCHEMES:
         if m := pattern.match(line):
             printed = m.group("label")
-            n = m.group("n")
-            number = ord(n) - ord("①") + 1 if scheme == "circled" else cn_number(n)
-            label = squash(printed).replace("(", "（").replace(")", "）")
+            n = squash(m.group("n")).translate(_FULLWIDTH_DIGITS)
+            if scheme == "service":
+                number = 0  # a section name, not a number: any order
+            else:
+                number = ord(n) - ord("①") + 1 if scheme == "circled" else cn_number(n)
+            label = squash(printed).translate(_FULLWIDTH_DIGITS).replace("(", "（").replace(")", "）")
             return Head(scheme, number, label, printed)
     return None
 
@@ -58,26 +75,40 @@ class _Outline:
     restart at 1 or continue the document-wide sequence (（一）…（十六） running across parts).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, base: int = 0) -> None:
+        self.base = base  # depth of the outline's top level: 1 inside an annex
         self.rank: dict[str, int] = {}
         self.stack: list[_Frame] = []
         self.root: dict[str, int] = {}
         self.last: dict[str, int] = {}
+        self.restarted = False  # the last accepted heading opened a new list: 一、 again after 三、
 
-    def accept(self, head: Head) -> int | None:
-        """The depth of ``head`` in the outline, or None when it is out of sequence."""
+    def accept(self, head: Head, may_restart: bool = False) -> int | None:
+        """The depth of ``head`` in the outline, or None when it is out of sequence.
+
+        ``may_restart``: the text before ends a paragraph, so a top-level "一、" after "三、" may
+        open a second list of the document (a policy list in two parts) instead of being text.
+        """
+        self.restarted = False
         rank = self.rank.get(head.scheme, len(self.rank))
         keep = 0
         while keep < len(self.stack) and self.rank[self.stack[keep].scheme] < rank:
             keep += 1
+        if any(f.scheme in _LEAF_SCHEMES for f in self.stack[:keep]):
+            return None  # an item of an article or of a service section
         counters = self.stack[keep - 1].counters if keep else self.root
         previous = counters.get(head.scheme)
-        if previous is not None:
+        if head.scheme == "service":
+            ok = True
+        elif previous is not None:
             ok = head.number == previous + 1
         elif head.scheme not in self.rank:
             ok = head.number == 1
         else:
             ok = head.number in (1, self.last.get(head.scheme, 0) + 1)
+        if not ok and may_restart and keep == 0 and rank == 0 and head.number == 1 and (previous or 0) >= 2:
+            ok = self.restarted = True
+            self.root, self.last = {}, {}
         if not ok:
             return None
         self.rank.setdefault(head.scheme, rank)
@@ -85,7 +116,7 @@ class _Outline:
         counters[head.scheme] = head.number
         self.last[head.scheme] = head.number
         self.stack.append(_Frame(head.scheme))
-        return keep
+        return self.base + keep
 
     def nests(self, head: Head) -> bool:
         """Whether ``head`` would open a level under the current heading (a list, inside an answer)."""
@@ -96,7 +127,7 @@ class _Outline:
         """Depth and per-parent number of a 问 block: it belongs to the current heading."""
         counters = self.stack[-1].counters if self.stack else self.root
         counters["问答"] = counters.get("问答", 0) + 1
-        return len(self.stack), counters["问答"]
+        return self.base + len(self.stack), counters["问答"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,6 +155,7 @@ class Block:
     head_only: bool = False  # a heading line with no text of its own ("一、主要目标")
     soft: bool = False  # final only because it reads like a title: a title's next line may still join
     sentence: bool = False  # ends with sentence punctuation
+    restart: bool = False  # a heading that opens a new list restarting at 一
     raw: str = field(default="", init=False)  # the lines joined, kept as they come (see ``add``)
 
     def __post_init__(self) -> None:
@@ -137,6 +169,12 @@ class Block:
     @property
     def text(self) -> str:
         return tidy(self.raw)
+
+    def introduces_list(self) -> bool:
+        return self.kind == "text" and len(self.lines) == 1 and len(self.text) <= 40 and not SENTENCE_PUNCT.search(self.text)
+
+    def sentence_end(self) -> bool:
+        return ends_sentence(self.text[-200:]) or (self.kind == "heading" and self.head_only)
 
 
 def _wrap_width(lines: list[Line]) -> float | None:
@@ -224,12 +262,23 @@ def assemble(lines: list[Line], title: str | None, gate_until_title: bool) -> li
             blocks.append(block)
             continue
         text = line.text
+        if seen_heading and not gated and (annex := _ANNEX.match(text)):
+            close()
+            outline = _Outline(base=1)  # an annex numbers its own lists, under its heading
+            n = annex.group("n")
+            head = Head("annex", cn_number(n) if n else 1, squash(annex.group("label")), annex.group("label"))
+            current = Block([text], kind="heading", head=head, depth=0)
+            seen_heading, in_answer = True, False
+            settle(current, text)
+            continue
         head = match_heading(text) if not gated else None
         if head is not None and in_answer and outline.nests(head):
             head = None  # "1." inside an answer lists points of the answer
-        if head is not None and (depth := outline.accept(head)) is not None:
+        # a new list may start after a finished paragraph or after the short line that introduces it
+        may_restart = current is None or (current.final and current.sentence_end()) or current.introduces_list()
+        if head is not None and (depth := outline.accept(head, may_restart)) is not None:
             close()
-            current = Block([text], kind="heading", head=head, depth=depth)
+            current = Block([text], kind="heading", head=head, depth=depth, restart=outline.restarted)
             seen_heading, in_answer = True, False
         elif QUESTION.match(text) and not gated:
             close()
@@ -239,6 +288,7 @@ def assemble(lines: list[Line], title: str | None, gate_until_title: bool) -> li
         elif ANSWER.match(text) and not gated:
             close()
             current = Block([text], kind="answer")
+            in_answer = True  # "一、…？" then "答：…": the answer's own lists are not headings
         elif current is not None and (not current.final or (current.soft and title_like(join(current.text, text)))):
             current.add(text)
         else:

@@ -32,8 +32,12 @@ class Result:
 def _heading_section(block: Block, level: int) -> Section:
     assert block.head is not None
     rest = heading_rest(block)
+    if block.head.scheme == "service":  # "补贴标准：10000元。": the section's name is its title
+        return Section(label=block.head.label, title=block.head.label, level=level, paragraphs=[block.text])
     if block.head_only:
         return Section(label=block.head.label, title=rest.rstrip("：:"), level=level)
+    if rest.endswith(("？", "?")) and len(rest) <= 80:  # "一、创业担保贷款申请对象有哪几类？": the printed question
+        return Section(label=block.head.label, title=rest, level=level, paragraphs=[block.text])
     # A short lead sentence followed by more text is the item's title: "一、培育科技服务高新技术
     # 企业。支持…". A clause that is one sentence ("第二条 本办法适用于…。") has no title.
     title = ""
@@ -106,29 +110,58 @@ def _front(pre: list[Block], cleaned: Cleaned, title: str | None) -> Result:
     return Result(sections, title, issuers, issued, None, [])
 
 
+def _bump(section: Section) -> Section:
+    section.level += 1
+    for child in section.children:
+        _bump(child)
+    return section
+
+
 def _body(blocks: list[Block], sections: list[Section]) -> tuple[Section, list[Block]]:
     """Add the numbered headings and 问 blocks to ``sections``; paragraphs go to the innermost one.
 
-    Returns the last heading and the unnumbered blocks that follow its own text.
+    A document with several lists that each restart at 一 gets one group per list
+    (``[第1部分]``, ``[第2部分]`` …, titled by the line that introduces the list), so their
+    items keep distinct ids. Returns the last heading and the unnumbered blocks that follow its
+    own text.
     """
     stack: list[Section] = []
     tail: list[Block] = []
+    start = len(sections)
+    parts: list[Section] = []
     for block in blocks:
+        if block.kind == "heading" and block.restart and block.depth == 0:
+            if not parts:
+                parts.append(Section(label="[第1部分]", title="", level=1, children=[_bump(s) for s in sections[start:]]))
+                del sections[start:]
+                sections.append(parts[0])
+            title = ""
+            if stack and stack[-1].paragraphs and tail and title_like_line(stack[-1].paragraphs[-1]):
+                title = stack[-1].paragraphs.pop()  # the line introducing the new list is not the last item's text
+            parts.append(Section(label=f"[第{len(parts) + 1}部分]", title=title, level=1))
+            sections.append(parts[-1])
+            stack = []
         if block.kind in ("heading", "question"):
-            level = block.depth + 1
+            offset = 1 if parts else 0
+            level = block.depth + 1 + offset
             del stack[block.depth :]
             if block.kind == "heading":
                 section = _heading_section(block, level)
             else:
                 question = re.sub(r"^问\s*[\d一二三四五六七八九十]*\s*[：:]\s*", "", block.text)
                 section = Section(label=f"[问答{block.number}]", title=question, level=level, paragraphs=[block.text])
-            (stack[-1].children if stack else sections).append(section)
+            (stack[-1].children if stack else parts[-1].children if parts else sections).append(section)
             stack.append(section)
             tail = []
         else:
             stack[-1].paragraphs.append(block.text)
             tail.append(block)
     return stack[-1], tail
+
+
+def title_like_line(text: str) -> bool:
+    """A short line without sentence punctuation: a heading the text prints without a number."""
+    return len(text) <= 40 and not re.search(r"[，,。；;！!？?]", text)
 
 
 def _closing(owner: Section, tail: list[Block], cleaned: Cleaned, front: Result) -> list[Section]:
@@ -163,11 +196,15 @@ def _closing(owner: Section, tail: list[Block], cleaned: Cleaned, front: Result)
     return [Section(label=f"[附则{n}]", title=closing_title(text), level=1, paragraphs=[text]) for n, text in enumerate(closing, 1)]
 
 
+# "有效期至…", "有效期5年", "有效期为…", "暂定三年"; not "在批准文件有效期内".
+_VALIDITY = re.compile(r"有效期限?\s*(?:为|至|到|截至|截止|自|\d|[一二三四五六七八九十两]|[（(])|暂定\s*\S{1,3}\s*年")
+
+
 def _validity_text(sections: list[Section]) -> str | None:
     """The validity sentence: in the closing provisions first, else anywhere but the cover letter."""
     ordered = sorted((s for s in walk(sections) if s.label != "[印发通知]"), key=lambda s: not s.label.startswith("[附则"))
     candidates = [_unlabelled(sentence) for s in ordered for p in s.paragraphs for sentence in sentences(p)]
-    found = next((x for x in candidates if "有效期" in x), None)
+    found = next((x for x in candidates if _VALIDITY.search(x)), None)
     return found or next((x for x in candidates if re.search(r"(?:之日|日)起\s*(?:施行|实施|执行)", x)), None)
 
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["DATE", "SENTENCE_PUNCT", "cn_number", "date_of", "ends_sentence", "join", "squash", "tidy", "unclosed", "printed_width"]
+__all__ = [
+    "DATE",
+    "SENTENCE_PUNCT",
+    "cn_number",
+    "date_of",
+    "printed_date",
+    "ends_sentence",
+    "join",
+    "squash",
+    "tidy",
+    "unclosed",
+    "printed_width",
+]
 
 _CN_DIGIT = {ch: n for n, chars in enumerate(("零〇○", "一", "二两", "三", "四", "五", "六", "七", "八", "九")) for ch in chars}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -114,3 +126,20 @@ def ends_sentence(text: str) -> bool:
                     before, inner = t[:i].rstrip(), t[i + 1 : -1]
                     return not before or before[-1] in _FINAL_PUNCT or inner.startswith("责任") or inner.endswith(("负责", "牵头"))
     return False
+
+
+_ISO_LIKE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def printed_date(value: str | None) -> dt.date | None:
+    """A date as a web page's information box prints it: 2024-07-26, 2019年10月16日, 2025-04-08 11:24."""
+    if not value:
+        return None
+    if m := DATE.search(value):
+        return date_of(m)
+    if m := _ISO_LIKE.search(value):
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    return None
