@@ -106,6 +106,11 @@ class Assistant:
             idx.build()
         return cls(idx, settings, calculator=_default_calculator(idx, settings))
 
+    def use_index(self, index: ClauseIndex) -> None:
+        """Answer from ``index`` from now on (a knowledge-base update swaps it in; see assistant.knowledge)."""
+        calculator = _default_calculator(index, self.settings) if self.calculator is not None else None
+        self.index, self.calculator = index, calculator
+
     @property
     def documents(self) -> tuple[PolicyDocument, ...]:
         return self.index.corpus.documents

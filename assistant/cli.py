@@ -10,11 +10,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.knowledge_cli import register as register_knowledge_commands
 from corpus.errors import PolicyQAError
 from corpus.settings import Settings
 
@@ -191,10 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     fe = fsub.add_parser("export", help="write all feedback as CSV or JSONL")
     fe.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     fe.add_argument("--out", default="feedback.jsonl")
+    register_knowledge_commands(sub, _COMMANDS)  # add / docs / remove
     return p
 
 
-_COMMANDS = {
+_COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "setup": cmd_setup,
     "index": cmd_index,
     "search": cmd_search,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "DOCUMENTS_DIR", "RAW_DIR", "RULES_DIR"]
@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     documents_dir: Path = Field(
         default=DOCUMENTS_DIR,
         description="Directory of structured policy documents (*.md with front matter).",
+    )
+    rules_dir: Path = Field(
+        default=RULES_DIR,
+        description="Directory of money rules (*.yaml) beside the documents; `policyqa add` writes drafted rules here.",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Operator token for the admin API and page (/admin): requests carry it as "
+        "'Authorization: Bearer <token>'. Unset: the admin routes are disabled (every one answers 401).",
     )
     model_dir: Path | None = Field(
         default=None,
@@ -69,7 +78,7 @@ class Settings(BaseSettings):
         '["https://www.example.gov.cn"]. The app\'s own origin is always allowed.',
     )
 
-    @field_validator("data_dir", "documents_dir", "model_dir", "chroma_path", mode="after")
+    @field_validator("data_dir", "documents_dir", "rules_dir", "model_dir", "chroma_path", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
