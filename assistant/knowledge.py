@@ -38,7 +38,7 @@ from corpus.errors import PolicyQAError
 from corpus.library import Prepared, commit_add, commit_remove, prepare, stage
 from corpus.records import Clause, PolicyDocument
 from corpus.settings import Settings
-from index import BuildSummary, ClauseIndex, open_index
+from index import BuildSummary, ClauseIndex, load_embeddings, open_index
 
 __all__ = ["KnowledgeBase", "UpdateReport", "UpdateBusyError", "draft_rules_for"]
 
@@ -125,13 +125,10 @@ class KnowledgeBase:
             self._update.release()
 
     def _index(self, corpus: Corpus) -> ClauseIndex:
-        if self._embeddings is None:
-            self._embeddings = self._open_default().embeddings
-        return open_index(self.settings, corpus=corpus, embeddings=self._embeddings, client=self._client, model_name=self._model_name)
-
-    def _open_default(self) -> ClauseIndex:
-        idx = open_index(self.settings, corpus=load_corpus(self.documents_dir), client=self._client)
-        self._client, self._model_name = idx.client, idx.model_name
+        if self._embeddings is None:  # the command line: the configured model, loaded on first use
+            self._embeddings = load_embeddings(self.settings)
+        idx = open_index(self.settings, corpus=corpus, embeddings=self._embeddings, client=self._client, model_name=self._model_name)
+        self._client = idx.client
         return idx
 
     def _apply(self, corpus: Corpus, commit: Any) -> tuple[tuple[Path, ...], BuildSummary, int]:
