@@ -24,6 +24,7 @@ from assistant.understand import Understanding, split_question, understand
 from corpus.errors import InputError, PolicyQAError
 from corpus.records import Clause, DocKind, PolicyDocument
 from corpus.settings import Settings
+from corpus.structure.region import NATIONAL, detect_region
 from index.store import ClauseIndex, Hit
 
 __all__ = ["Assistant", "Turn", "Calculator", "build_chain", "AnswerIntegrityError", "MIN_COVERAGE", "MIN_DENSE"]
@@ -109,6 +110,11 @@ class Assistant:
         if not idx.is_current():
             idx.build()
         return cls(idx, settings, calculator=_default_calculator(idx, settings))
+
+    def use_index(self, index: ClauseIndex) -> None:
+        """Answer from ``index`` from now on (a knowledge-base update swaps it in; see assistant.knowledge)."""
+        calculator = _default_calculator(index, self.settings) if self.calculator is not None else None
+        self.index, self.calculator = index, calculator
 
     @property
     def documents(self) -> tuple[PolicyDocument, ...]:
@@ -202,8 +208,13 @@ class Assistant:
             return dataclasses.replace(turn, allowed_docs=(), bad_reference=note)
         if u.region is None:
             return turn
-        covering = [d.id for d in self.documents if u.region.startswith(d.region)]
-        inside = [d for d in self.documents if d.region.startswith(u.region) and d.id not in covering]
+        # "广州市" → "广东省广州市" by the divisions dataset, so a document of any place added later is found
+        region = detect_region([u.region]) or u.region
+        if region != u.region:
+            u = dataclasses.replace(u, region=region)
+            turn = dataclasses.replace(turn, u=u)
+        covering = [d.id for d in self.documents if region.startswith(d.region) or d.region == NATIONAL]
+        inside = [d for d in self.documents if d.region.startswith(region) and d.id not in covering]
         if covering:
             return dataclasses.replace(turn, allowed_docs=tuple(covering))
         if inside:  # "福建" asked, only Xiamen documents held: answer, but say they are Xiamen's

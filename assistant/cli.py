@@ -10,11 +10,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.knowledge_cli import register as register_knowledge_commands
 from corpus.errors import PolicyQAError
 from corpus.settings import Settings
 
@@ -205,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.rules_cli import add_rules_parser
 
     add_rules_parser(sub)
+    register_knowledge_commands(sub, _COMMANDS)  # add / docs / remove
     return p
 
 
@@ -214,7 +216,7 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     return run(settings, args)
 
 
-_COMMANDS = {
+_COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "setup": cmd_setup,
     "index": cmd_index,
     "search": cmd_search,

@@ -38,7 +38,7 @@ __all__ = ["Section", "Corpus", "parse_document", "dump_document", "load_corpus"
 
 _HEADING = re.compile(r"^(#{1,4}) (.+?)\s*$")
 _LABEL = re.compile(
-    r"^(?P<label>[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|（\d+）|\d+[.．、]|第[一二三四五六七八九十百零〇\d]+[条章节]|[①-⑳]|\[[^\]]+\])\s*(?P<title>.*)$"
+    r"^(?P<label>[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|（\d+）|\d+[.．、]|第[一二三四五六七八九十百零〇\d]+[条章节]|[①-⑳]|附[件表][\d一二三四五六七八九十]*|\[[^\]]+\])\s*(?P<title>.*)$"
 )
 _CN_TOP_LABEL = re.compile(r"^[一二三四五六七八九十百]+、$")
 _REQUIRED = ("id", "title", "region", "kind", "source")

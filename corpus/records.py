@@ -22,10 +22,11 @@ class DocKind(enum.StrEnum):
     POLICY = "policy"
     INTERPRETATION = "interpretation"  # 政策解读
     FAQ = "faq"  # 问答式解读
+    SERVICE = "service"  # 办事指南: a service page's 办理条件 / 补贴标准 / 申办流程
 
     @property
     def zh(self) -> str:
-        return {"policy": "政策文件", "interpretation": "政策解读", "faq": "政策问答解读"}[self.value]
+        return {"policy": "政策文件", "interpretation": "政策解读", "faq": "政策问答解读", "service": "办事指南"}[self.value]
 
 
 class ValidityStatus(enum.StrEnum):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "DOCUMENTS_DIR", "RAW_DIR", "RULES_DIR"]
@@ -33,6 +34,16 @@ class Settings(BaseSettings):
     documents_dir: Path = Field(
         default=DOCUMENTS_DIR,
         description="Directory of structured policy documents (*.md with front matter).",
+    )
+    rules_dir: Path = Field(
+        default=RULES_DIR,
+        description="Directory of money rules (*.yaml, reviewed or drafted). Default: <documents_dir>/rules, so "
+        "rules follow their documents; `policyqa add` and `policyqa rules draft` write drafted rules here.",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Operator token for the admin API and page (/admin): requests carry it as "
+        "'Authorization: Bearer <token>'. Unset: the admin routes are disabled (every one answers 401).",
     )
     model_dir: Path | None = Field(
         default=None,
@@ -69,7 +80,15 @@ class Settings(BaseSettings):
         '["https://www.example.gov.cn"]. The app\'s own origin is always allowed.',
     )
 
-    @field_validator("data_dir", "documents_dir", "model_dir", "chroma_path", mode="after")
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_beside_documents(cls, data: Any) -> Any:
+        """Rules live beside their documents unless a rules directory is set."""
+        if isinstance(data, dict) and not data.get("rules_dir"):
+            data = {**data, "rules_dir": Path(data.get("documents_dir") or DOCUMENTS_DIR) / "rules"}
+        return data
+
+    @field_validator("data_dir", "documents_dir", "rules_dir", "model_dir", "chroma_path", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -84,11 +103,6 @@ class Settings(BaseSettings):
     def resolved_chroma_path(self) -> Path:
         """The embedded Chroma directory in use (ignored in server mode)."""
         return self.chroma_path or self.data_dir / "chroma"
-
-    @property
-    def rules_dir(self) -> Path:
-        """The money rules of the documents: ``<documents_dir>/rules/<doc_id>.yaml`` (reviewed or drafted)."""
-        return self.documents_dir / "rules"
 
     @property
     def feedback_db(self) -> Path:

@@ -150,8 +150,12 @@ class ClauseIndex:
         self._bm25 = BM25([(c.id, f"{c.document.title} {c.path}\n{c.text}") for c in corpus.clauses])
 
     # -- building ---------------------------------------------------------------------------
-    def build(self, progress: Callable[[int, int], None] | None = None, batch: int = 16) -> BuildSummary:
-        """Upsert every piece whose text changed, delete pieces of removed clauses."""
+    def build(self, progress: Callable[[int, int], None] | None = None, batch: int = 16, *, prune: bool = True) -> BuildSummary:
+        """Upsert every piece whose text changed, delete pieces of removed clauses.
+
+        ``prune=False`` keeps the pieces this corpus no longer has, so an index still serving the
+        previous corpus keeps its vectors until the new one has replaced it (then ``prune()``).
+        """
         start = time.perf_counter()
         pieces = [p for c in self.corpus.clauses for p in pieces_of(c, self.chunk_chars)]
         existing = self._collection.get(include=["metadatas"])
@@ -168,10 +172,7 @@ class ClauseIndex:
             )
             if progress:
                 progress(min(i + batch, len(todo)), len(todo))
-        wanted = {p.id for p in pieces}
-        stale = [i for i in old if i not in wanted]
-        for i in range(0, len(stale), _MAX_ADD):
-            self._collection.delete(ids=stale[i : i + _MAX_ADD])
+        stale = self.prune(old) if prune else []
         return BuildSummary(
             collection=self.name,
             clauses=len(self.corpus.clauses),
@@ -181,6 +182,16 @@ class ClauseIndex:
             removed=len(stale),
             seconds=time.perf_counter() - start,
         )
+
+    def prune(self, stored: Iterable[str] | None = None) -> list[str]:
+        """Delete the stored pieces this corpus does not have; returns their ids."""
+        if stored is None:
+            stored = self._collection.get(include=[])["ids"]
+        wanted = {p.id for c in self.corpus.clauses for p in pieces_of(c, self.chunk_chars)}
+        stale = [i for i in stored if i not in wanted]
+        for i in range(0, len(stale), _MAX_ADD):
+            self._collection.delete(ids=stale[i : i + _MAX_ADD])
+        return stale
 
     def _metadata(self, p: Piece) -> dict[str, str | int | float | bool]:
         c = self._clauses[p.clause_id]

@@ -35,6 +35,7 @@ from assistant.understand import detect_region
 from corpus.errors import CorpusError, InputError, PolicyQAError
 from corpus.records import PolicyDocument
 from corpus.settings import Settings
+from ui.admin import register_admin
 from ui.feedback import Feedback, FeedbackStore
 from ui.match_api import register_match_api
 from ui.schema import AnswerOut, AskRequest, ClauseOut, DocumentsOut, ErrorOut, FeedbackOut, FeedbackRequest, HealthOut
@@ -161,6 +162,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.state.assistant = assistant
     app.state.feedback = feedback
     app.state.limiter = limiter
+    app.state.answer_lock = answer_lock  # knowledge-base updates swap the index under it
+    register_admin(app, settings)  # /admin: upload, list, remove, re-index (operator token)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -164,3 +164,12 @@ def artifacts() -> Path:
 def real_app(serve_app: Callable[..., tuple[str, Any]], real_assistant: Any) -> tuple[str, Any]:
     """The app over the real chain (real model), served once for the session: (base URL, settings)."""
     return serve_app(real_assistant)
+
+
+@pytest.fixture(scope="session")
+def serve_with() -> Callable[[Any, Any], Any]:
+    """``with serve_with(settings, assistant) as url``: the app made from settings of the test's own
+    (e.g. a documents directory the admin API may change), served until the block ends."""
+    from ui.app import create_app
+
+    return lambda settings, assistant: served(_created_in_a_loop(create_app, settings, assistant))
