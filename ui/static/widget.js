@@ -33,9 +33,12 @@
       ".panel{position:fixed;z-index:2147483000;bottom:84px;" + side + ":20px;width:380px;height:600px;max-height:calc(100vh - 104px);background:#fff;border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.3);overflow:hidden;display:none;flex-direction:column}" +
       ".panel.open{display:flex}" +
       ".bar{display:flex;align-items:center;justify-content:space-between;background:#2563eb;color:#fff;padding:8px 12px;font-weight:600}" +
-      ".x{all:unset;cursor:pointer;font-size:20px;line-height:1;padding:0 4px}" +
-      "iframe{border:0;width:100%;flex:1;background:#fff}" +
+      ".x{all:unset;cursor:pointer;font-size:20px;line-height:1;padding:4px 8px;border-radius:6px}" +
+      ".x:focus-visible{outline:3px solid #93c5fd}" +
+      "iframe{border:0;width:100%;flex:1;min-height:0;background:#fff}" +
       // on a phone the panel fills the screen; the bar's × closes it, so the button hides
+      ".panel.full{border-radius:0;box-shadow:none}.panel.open.full~.btn{display:none}" +
+      // without visualViewport (old browsers) the same by media query
       "@media (max-width:480px){.panel{left:0;right:0;bottom:0;width:100%;height:100%;max-height:100%;border-radius:0}.panel.open~.btn{display:none}}";
     root.appendChild(style);
 
@@ -68,7 +71,45 @@
     button.appendChild(icon);
     button.appendChild(label);
 
+    // Placed against the visual viewport, the part of the page the user sees: a host page wider
+    // than the screen (a long code line, a fixed-width table) widens the layout viewport that
+    // position:fixed follows, and right:20px would then be off screen. Pinch zoom is undone by
+    // scaling by 1/scale, so the button and the panel keep their size on screen.
+    var vv = window.visualViewport;
+    function put(el, x, y, w, h, origin, s) {
+      var st = el.style;
+      st.setProperty("left", x + "px", "important");
+      st.setProperty("top", y + "px", "important");
+      st.setProperty("right", "auto", "important");
+      st.setProperty("bottom", "auto", "important");
+      if (w != null) { st.setProperty("width", w + "px", "important"); st.setProperty("height", h + "px", "important"); st.setProperty("max-height", "none", "important"); }
+      st.setProperty("transform-origin", origin, "important");
+      st.setProperty("transform", s === 1 ? "none" : "scale(" + 1 / s + ")", "important");
+    }
+    function place() {
+      if (!vv) return;
+      var s = vv.scale || 1;
+      var sw = vv.width * s, sh = vv.height * s;  // the screen, in CSS px at scale 1
+      var right = side === "right";
+      var full = sw <= 480;
+      panel.classList.toggle("full", full);
+      // the button: its outer corner 20 px from the screen's corner
+      var bw = button.offsetWidth, bh = button.offsetHeight;
+      var bx = right ? vv.offsetLeft + vv.width - 20 / s - bw : vv.offsetLeft + 20 / s;
+      put(button, bx, vv.offsetTop + vv.height - 20 / s - bh, null, null, right ? "100% 100%" : "0 100%", s);
+      if (full) {
+        put(panel, vv.offsetLeft, vv.offsetTop, sw, sh, "0 0", s);
+      } else {
+        var pw = Math.min(380, sw - 40), ph = Math.min(600, sh - 104);
+        var px = right ? vv.offsetLeft + vv.width - 20 / s - pw : vv.offsetLeft + 20 / s;
+        put(panel, px, vv.offsetTop + vv.height - 84 / s - ph, pw, ph, right ? "100% 100%" : "0 100%", s);
+      }
+    }
+
     var frame = null;
+    function focusChat() {  // the question box, inside the iframe (it may be another origin's page)
+      if (frame && frame.contentWindow) frame.contentWindow.postMessage({ policyqa: "focus" }, origin);
+    }
     function toggle(open) {
       if (open && !frame) {  // the iframe loads on first open only
         frame = document.createElement("iframe");
@@ -77,10 +118,14 @@
         if (region) url.searchParams.set("region", region);
         url.searchParams.set("title", title);
         frame.src = url.toString();
+        frame.addEventListener("load", focusChat);
         panel.appendChild(frame);
+      } else if (open) {
+        focusChat();
       }
       panel.classList.toggle("open", open);
       button.setAttribute("aria-expanded", String(open));
+      place();
     }
     button.addEventListener("click", function () { toggle(!panel.classList.contains("open")); });
     close.addEventListener("click", function () { toggle(false); button.focus(); });
@@ -89,6 +134,9 @@
     root.appendChild(panel);
     root.appendChild(button);
     document.body.appendChild(host);
+    place();
+    if (vv) { vv.addEventListener("resize", place); vv.addEventListener("scroll", place); }
+    window.addEventListener("resize", place);
   }
 
   if (document.body) mount();
