@@ -935,7 +935,8 @@ def ingest_text(text: str, *, source: str, **overrides: Unpack[Overrides]) -> tu
     title = overrides.get("title") or result.title
     if not title:
         raise IngestError(
-            f"{where}: cannot find the document's title (no 《…》 in an issuing notice, no title line); pass it with --title, e.g. --title '关于……的若干措施'",
+            f"{where}: cannot find the document's title (no 《…》 in an issuing notice, no title line); "
+            "pass it with --title, e.g. --title '关于……的若干措施'",
             message_zh="未识别到文件标题。",
         )
 

@@ -78,7 +78,7 @@ def test_the_source_view_shows_the_clause_in_its_document(client: httpx.Client) 
 
 
 def test_a_quote_that_is_not_in_the_clause_marks_nothing_and_is_not_echoed(client: httpx.Client) -> None:
-    evil = '<script>alert(1)</script>10万元'
+    evil = "<script>alert(1)</script>10万元"
     r = client.get(source_url("xm-zjtx-2024", CLAUSE, evil))
     assert r.status_code == 200
     assert "<mark>" not in r.text.split('class="legend"')[0] + r.text.split("</h2>")[1]
@@ -103,7 +103,9 @@ def test_markup_in_a_document_is_shown_as_text(fake_assistant: Any) -> None:
     real = fake_assistant.index.corpus.clause(CLAUSE)
     evil = '<img src=x onerror="alert(1)">'
     doc = dataclasses.replace(real.document, title=evil, doc_no=evil, region=evil, issuers=(evil,), validity_text=evil)
-    clause = dataclasses.replace(real, document=doc, text=f"{evil}{QUOTE}", titles=(*real.titles[:-1], evil), labels=(*real.labels[:-1], evil))
+    clause = dataclasses.replace(
+        real, document=doc, text=f"{evil}{QUOTE}", titles=(*real.titles[:-1], evil), labels=(*real.labels[:-1], evil)
+    )
     html = source_page((clause,), clause, QUOTE, dt.date(2026, 1, 1))
     page = parsed(html)
     assert "img" not in page.tags and "onerror=" not in html.replace("onerror=&quot;", "")
@@ -112,7 +114,9 @@ def test_markup_in_a_document_is_shown_as_text(fake_assistant: Any) -> None:
 
 def test_the_api_gives_each_citation_its_source_url() -> None:
     cite = {"doc_id": "xm-zjtx-2024", "clause_id": CLAUSE, "quote": QUOTE}
-    a = add_source_urls({"citations": [dict(cite)], "related": [dict(cite)], "calculations": [{"citation": dict(cite)}, {"citation": None}]})
+    a = add_source_urls(
+        {"citations": [dict(cite)], "related": [dict(cite)], "calculations": [{"citation": dict(cite)}, {"citation": None}]}
+    )
     urls = [a["citations"][0]["source_url"], a["related"][0]["source_url"], a["calculations"][0]["citation"]["source_url"]]
     assert urls == [source_url("xm-zjtx-2024", CLAUSE, QUOTE)] * 3
 

@@ -182,6 +182,9 @@
     window.addEventListener("message", function (e) {
       if (e.source === window.parent && e.data && e.data.policyqa === "focus") focusBox();
     });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && window.parent !== window) window.parent.postMessage({ policyqa: "close" }, "*");
+    });
     document.getElementById("clear").onclick = function () {
       history = [];
       Array.prototype.slice.call(document.querySelectorAll("#log .msg")).forEach(function (m) { m.remove(); });

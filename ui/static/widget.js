@@ -107,9 +107,18 @@
     }
 
     var frame = null;
-    function focusChat() {  // the question box, inside the iframe (it may be another origin's page)
-      if (frame && frame.contentWindow) frame.contentWindow.postMessage({ policyqa: "focus" }, origin);
+    function focusChat() {  // the question box, inside the iframe (another origin's page): focus the frame, then ask it
+      if (!frame || !frame.contentWindow || !panel.classList.contains("open")) return;
+      frame.focus();
+      frame.contentWindow.postMessage({ policyqa: "focus" }, origin);
     }
+    // Escape inside the compact chat closes the panel too (the iframe's keys never reach this page)
+    window.addEventListener("message", function (e) {
+      if (frame && e.source === frame.contentWindow && e.origin === origin && e.data && e.data.policyqa === "close") {
+        toggle(false);
+        button.focus();
+      }
+    });
     function toggle(open) {
       if (open && !frame) {  // the iframe loads on first open only
         frame = document.createElement("iframe");
