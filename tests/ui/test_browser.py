@@ -609,6 +609,7 @@ def test_the_widget_is_usable_on_any_phone_and_host_page(
     expect(launcher).to_be_visible()
     b = launcher.bounding_box()
     assert b is not None and 0 <= b["x"] and b["x"] + b["width"] <= width and b["y"] + b["height"] <= viewport["height"], b
+    shoot(page, artifacts, f"widget-{host}-{width}-closed")
     launcher.click()
     panel = page.locator("[data-policyqa-widget] .panel")
     expect(panel).to_be_visible()
@@ -616,7 +617,7 @@ def test_the_widget_is_usable_on_any_phone_and_host_page(
     frame = page.frame_locator("[data-policyqa-widget] iframe")
     expect(frame.locator("#q")).to_be_visible()
     expect(frame.locator(".fb")).to_have_count(0)  # no feedback box before an answer
-    frame.locator("#q").fill(CALC_Q)
+    frame.locator("#q").fill("厦门" + CALC_Q)  # the partner page's default region is 山东
     frame.locator("#q").press("Enter")
     answer = frame.locator(".msg.bot:not(.pending)")
     expect(answer).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
@@ -627,13 +628,14 @@ def test_the_widget_is_usable_on_any_phone_and_host_page(
     text = answer.inner_text()
     assert text.count(FORMULA) == 1 and text.count("前提：") == 1, text  # no formula line as a fourth step
     expect(answer.locator("a.src").first).to_have_attribute("href", re.compile(r"^/source/xm-zjtx-2024/"))
+    shoot(page, artifacts, f"widget-{host}-{width}")
     fb = answer.locator(".fb")
     fb.scroll_into_view_if_needed()
     for part in (fb, fb.locator("input"), fb.locator("button", has_text="没用")):
         pb = part.bounding_box()
         assert pb is not None and pb["x"] >= 0 and pb["x"] + pb["width"] <= width, (part, pb)
-    answer.first.evaluate("e => e.scrollIntoView({block: 'start'})")
-    shoot(page, artifacts, f"widget-{host}-{width}")
+        assert pb["y"] >= 0 and pb["y"] + pb["height"] <= viewport["height"], (part, pb)
+    shoot(page, artifacts, f"widget-{host}-{width}-feedback")
     page.locator("[data-policyqa-widget] .x").click()
     expect(launcher).to_be_visible()
 
