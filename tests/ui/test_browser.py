@@ -281,7 +281,7 @@ def test_widget_on_the_demo_host_page(real_app: tuple[str, Any], open_page: Any,
     expect(frame.locator(".examples button")).to_have_count(3)
 
     answer = widget_ask(page, "专精特新企业在国内举办产品推介会有什么补贴？")
-    expect(answer.locator(".text")).to_contain_text("10万元")
+    expect(answer.locator(".text.lead")).to_contain_text("10万元")
     card = answer.locator("details.cite").first
     expect(card.locator("summary")).to_contain_text("《厦门市支持专精特新企业高质量发展的若干措施》")
     assert card.locator(".badge").inner_text() in ("有效", "即将到期", "已失效", "尚未生效", "未载明")
@@ -293,7 +293,7 @@ def test_widget_on_the_demo_host_page(real_app: tuple[str, Any], open_page: Any,
 
     # A follow-up in the widget uses the conversation.
     follow = widget_ask(page, "这个文件有效期到什么时候？")
-    expect(follow.locator(".text")).to_contain_text("2026年12月31日")
+    expect(follow.locator(".text.lead")).to_contain_text("2026年12月31日")
 
     # Feedback from the widget is stored too.
     answer.locator(".fb button", has_text="有用").click()

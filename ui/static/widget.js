@@ -38,7 +38,7 @@
       "iframe{border:0;width:100%;flex:1;min-height:0;background:#fff}" +
       // on a phone the panel fills the screen; the bar's × closes it, so the button hides
       ".panel.full{border-radius:0;box-shadow:none}.panel.open.full~.btn{display:none}" +
-      // without visualViewport (old browsers) the same by media query
+      // no visualViewport: the same by media query
       "@media (max-width:480px){.panel{left:0;right:0;bottom:0;width:100%;height:100%;max-height:100%;border-radius:0}.panel.open~.btn{display:none}}";
     root.appendChild(style);
 
@@ -71,20 +71,13 @@
     button.appendChild(icon);
     button.appendChild(label);
 
-    // Placed against the visual viewport, the part of the page the user sees: a host page wider
-    // than the screen (a long code line, a fixed-width table) widens the layout viewport that
-    // position:fixed follows, and right:20px would then be off screen. Pinch zoom is undone by
-    // scaling by 1/scale, so the button and the panel keep their size on screen.
+    // Placed on the visual viewport (what the user sees): a host page wider than a phone widens the
+    // layout viewport that position:fixed follows, putting right:20px off screen. 1/scale undoes pinch zoom.
     var vv = window.visualViewport;
     function put(el, x, y, w, h, origin, s) {
-      var st = el.style;
-      st.setProperty("left", x + "px", "important");
-      st.setProperty("top", y + "px", "important");
-      st.setProperty("right", "auto", "important");
-      st.setProperty("bottom", "auto", "important");
-      if (w != null) { st.setProperty("width", w + "px", "important"); st.setProperty("height", h + "px", "important"); st.setProperty("max-height", "none", "important"); }
-      st.setProperty("transform-origin", origin, "important");
-      st.setProperty("transform", s === 1 ? "none" : "scale(" + 1 / s + ")", "important");
+      var v = { left: x + "px", top: y + "px", right: "auto", bottom: "auto", "transform-origin": origin, transform: s === 1 ? "none" : "scale(" + 1 / s + ")" };
+      if (w != null) { v.width = w + "px"; v.height = h + "px"; v["max-height"] = "none"; }
+      for (var k in v) el.style.setProperty(k, v[k], "important");
     }
     function place() {
       if (!vv) return;
@@ -93,7 +86,6 @@
       var right = side === "right";
       var full = sw <= 480;
       panel.classList.toggle("full", full);
-      // the button: its outer corner 20 px from the screen's corner
       var bw = button.offsetWidth, bh = button.offsetHeight;
       var bx = right ? vv.offsetLeft + vv.width - 20 / s - bw : vv.offsetLeft + 20 / s;
       put(button, bx, vv.offsetTop + vv.height - 20 / s - bh, null, null, right ? "100% 100%" : "0 100%", s);
@@ -107,12 +99,12 @@
     }
 
     var frame = null;
-    function focusChat() {  // the question box, inside the iframe (another origin's page): focus the frame, then ask it
+    function focusChat() {  // the question box is in the iframe (another origin): focus the frame, then ask it
       if (!frame || !frame.contentWindow || !panel.classList.contains("open")) return;
       frame.focus();
       frame.contentWindow.postMessage({ policyqa: "focus" }, origin);
     }
-    // Escape inside the compact chat closes the panel too (the iframe's keys never reach this page)
+    // Escape in the iframe closes the panel too (its keys never reach this page)
     window.addEventListener("message", function (e) {
       if (frame && e.source === frame.contentWindow && e.origin === origin && e.data && e.data.policyqa === "close") {
         toggle(false);
