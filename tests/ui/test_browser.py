@@ -235,6 +235,13 @@ def test_chat_page_at_phone_width(real_app: tuple[str, Any], open_page: Any, art
         assert b is not None and b["x"] + b["width"] <= PHONE["width"]
     show_last_question(page)
     shoot(page, artifacts, "chat-phone")
+    # The feedback box, shown now that there is an answer, whole on the screen.
+    fb = page.locator("#pq-fb-wrap")
+    fb.scroll_into_view_if_needed()
+    for sel in ("#pq-comment textarea", "#pq-useful", "#pq-useless"):
+        b = page.locator(sel).bounding_box()
+        assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"] and 0 <= b["y"] <= PHONE["height"] - b["height"]
+    shoot(page, artifacts, "chat-phone-feedback")
 
 
 def test_the_page_shares_the_per_client_rate_limit(serve_app: Any, real_assistant: Any, open_page: Any) -> None:
