@@ -41,7 +41,9 @@
       else if (/<[a-z][^>]*>/i.test(v)) el.setAttribute(a, plain(v));
       else if (/^(user|bot|assistant)'s message: /i.test(v)) el.setAttribute(a, (/^user/i.test(v) ? "提问：" : "回答：") + plain(v.replace(/^[^:]*: /, "")));
     }
-    if (el.childElementCount === 0 && el.textContent && ZH[el.textContent.trim()] && el.closest("#pq-chat")) el.textContent = ZH[el.textContent.trim()];
+    // Gradio's own button texts only: never the words of a question or an answer
+    const t = el.childElementCount === 0 && el.textContent ? ZH[el.textContent.trim()] : undefined;
+    if (t && el.closest("#pq-chat button") && !el.closest(".pq-q, .pq-answer")) el.textContent = t;
   }
   function patchAll(root) { patch(root); root.querySelectorAll && root.querySelectorAll("*").forEach(patch); }
 
