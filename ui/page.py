@@ -180,7 +180,7 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
             with gr.Row(equal_height=True, elem_id="pq-feedback"):
                 comment = gr.Textbox(
                     show_label=False,
-                    placeholder="补充意见（可选，最多1000字）",
+                    placeholder="补充意见（可选）",  # short: a longer one is cut off in the box on a phone
                     max_length=1000,
                     elem_id="pq-comment",
                     lines=1,

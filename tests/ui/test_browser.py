@@ -241,6 +241,8 @@ def test_chat_page_at_phone_width(real_app: tuple[str, Any], open_page: Any, art
     for sel in ("#pq-comment textarea", "#pq-useful", "#pq-useless"):
         b = page.locator(sel).bounding_box()
         assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"] and 0 <= b["y"] <= PHONE["height"] - b["height"]
+    comment = page.locator("#pq-comment textarea").bounding_box()
+    assert comment is not None and comment["width"] >= 0.6 * PHONE["width"]  # on a line of its own: its hint is not cut off
     shoot(page, artifacts, "chat-phone-feedback")
 
 
