@@ -177,19 +177,18 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
         # Shown only once there is an answer to judge (page.css: #pq-fb-wrap).
         with gr.Column(elem_id="pq-fb-wrap"):
             gr.HTML('<div class="pq-section">这个回答有帮助吗？（评价最近一条回答）</div>')
-            with gr.Row(equal_height=True, elem_id="pq-feedback"):
-                comment = gr.Textbox(
-                    show_label=False,
-                    placeholder="补充意见（可选）",  # short: a longer one is cut off in the box on a phone
-                    max_length=1000,
-                    elem_id="pq-comment",
-                    lines=1,
-                    max_lines=4,
-                    scale=4,
-                    min_width=140,
-                )
-                good = gr.Button("有用", size="sm", elem_id="pq-useful", scale=1, min_width=56)
-                bad = gr.Button("没用", size="sm", elem_id="pq-useless", scale=1, min_width=56)
+            # The comment box on a line of its own: beside the buttons, a phone cut its hint off.
+            comment = gr.Textbox(
+                show_label=False,
+                placeholder="补充意见（可选，最多1000字）",
+                max_length=1000,
+                elem_id="pq-comment",
+                lines=1,
+                max_lines=4,
+            )
+            with gr.Row(elem_id="pq-feedback"):
+                good = gr.Button("有用", size="sm", elem_id="pq-useful", scale=0, min_width=72)
+                bad = gr.Button("没用", size="sm", elem_id="pq-useless", scale=0, min_width=72)
         with gr.Row(equal_height=True):
             status = gr.HTML("", elem_id="pq-fb-status")
             clear_btn = gr.Button("清空对话", elem_id="pq-clear", size="sm", variant="secondary", scale=0, min_width=96)
