@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run setup test test-fast browser lint bench clean
+.PHONY: run setup test test-fast browser lint bench screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test-fast: $(BIN)/.installed  ## the tests that need neither the model nor a bro
 lint: $(BIN)/.installed
 	$(BIN)/ruff check assistant corpus index ui tests
 	$(BIN)/mypy assistant corpus index ui
+
+# The README's two pictures: the browser tests that take them (into artifacts/), copied to docs/.
+# `make test` writes to artifacts/ only, so that it changes no tracked file.
+screenshots: $(BIN)/.installed browser
+	$(BIN)/python -m pytest tests/ui/test_browser.py -q -k "test_calculation_renders_a_formula_card or test_widget_on_the_demo_host_page"
+	cp artifacts/chat-calculation.png docs/screenshot-chat.png
+	cp artifacts/widget-answer.png docs/screenshot-widget.png
 
 bench: setup
 	$(BIN)/python benchmarks/answer_latency.py

@@ -139,10 +139,20 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
+    import tempfile
+
     from ui.feedback import export_feedback
 
-    n = export_feedback(settings, Path(args.out), fmt=args.format)
-    print(f"wrote {n} feedback records to {args.out}")
+    if args.out is not None:
+        n = export_feedback(settings, Path(args.out), fmt=args.format)
+        print(f"wrote {n} feedback records to {args.out}")
+        return 0
+    # No --out: the records on standard output (e.g. `policyqa feedback export | jq`), the count on stderr.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"feedback.{args.format}"
+        n = export_feedback(settings, path, fmt=args.format)
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+    print(f"{n} feedback records", file=sys.stderr)
     return 0
 
 
@@ -150,6 +160,28 @@ def cmd_rules(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.rules_cli import cmd_rules as run
 
     return run(settings, args)
+
+
+class _RulesHelp(argparse.Action):
+    """``calc --help``: the usage, then every rule's id and title (read from corpus/rules)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show this help and the rules")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option: str | None = None) -> None:
+        from assistant.calculator import load_rules
+
+        lines = [parser.format_help(), "rules (RULE_ID  title):"]
+        try:
+            rules = list(load_rules())
+        except PolicyQAError as e:
+            lines.append(f"  (cannot read the rules: {e})")
+            rules = []
+        width = max((len(r.id) for r in rules), default=0)
+        lines += [f"  {r.id:<{width}}  {r.title}" for r in rules]
+        lines.append("\n`policyqa calc RULE_ID` alone lists that rule's inputs.")
+        print("\n".join(lines))
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--history", action="append", help="an earlier question of the conversation (repeatable, oldest first)")
     a.add_argument("--json", action="store_true")
 
-    c = sub.add_parser("calc", help="compute an amount under one rule: policyqa calc RULE_ID key=value …")
+    c = sub.add_parser("calc", help="compute an amount under one rule: policyqa calc RULE_ID key=value …", add_help=False)
+    c.add_argument("-h", "--help", action=_RulesHelp)
     c.add_argument("rule_id")
     c.add_argument("params", nargs="*")
 
@@ -197,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     fsub = f.add_subparsers(dest="feedback_command", required=True)
     fe = fsub.add_parser("export", help="write all feedback as CSV or JSONL")
     fe.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
-    fe.add_argument("--out", default="feedback.jsonl")
+    fe.add_argument("--out", help="file to write (default: standard output)")
 
     from assistant.match.cli import add_match_parser
 

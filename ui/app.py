@@ -7,7 +7,9 @@ and serves:
 - ``POST /api/ask``, ``GET /api/health``, ``GET /api/documents``,
   ``GET /api/documents/{id}/clauses/{clause_id}``, ``POST /api/feedback``: the JSON API;
 - ``/widget.js``: the script a partner site adds; ``/embed``: the compact chat it opens in an iframe;
-- ``/demo/embed.html``: a host page embedding the widget as a partner would.
+- ``/demo/embed.html``: a host page embedding the widget as a partner would;
+- ``/source/{doc_id}/{clause_id}?q=…``: a cited clause, readable, in its document (``ui/source.py``);
+- ``/docs``: Swagger UI from local files (``ui/apidocs.py``).
 
 Errors are JSON ``{"error": {"code", "message"}}`` with a Chinese message, never a stack trace.
 """
@@ -143,7 +145,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     """The FastAPI app; ``assistant`` defaults to the real one, loaded once."""
     import gradio as gr
 
+    from ui.apidocs import docs_router
     from ui.page import build_page, page_css, page_head, page_js, page_theme
+    from ui.source import add_source_urls, source_router
 
     assistant = assistant if assistant is not None else Assistant.from_settings(settings)
     feedback = FeedbackStore(settings.feedback_db)
@@ -152,12 +156,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:
         with answer_lock:
-            return assistant.answer(question, history).to_dict()
+            return add_source_urls(assistant.answer(question, history).to_dict())
 
     app = FastAPI(
         title="政策问答 policyqa",
         version="0.1.0",
         description="Cited answers about Chinese government support policies, from the policy texts themselves.",
+        docs_url=None,  # ui/apidocs.py serves /docs from local files: FastAPI's loads from a CDN
+        redoc_url=None,
     )
     app.state.assistant = assistant
     app.state.feedback = feedback
@@ -336,6 +342,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse(f"{CHAT_PATH}/")
+
+    app.include_router(docs_router(app.title))
+    app.include_router(source_router(lambda: assistant.index.corpus, settings.today_date))
 
     blocks = build_page(assistant, settings, feedback, ask, limiter)
     return gr.mount_gradio_app(

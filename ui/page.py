@@ -18,7 +18,7 @@ from assistant.chain import Assistant
 from corpus.errors import PolicyQAError
 from corpus.settings import Settings
 from ui.feedback import Feedback, FeedbackStore
-from ui.render import answer_html, badge, error_html, pending_html, question_html
+from ui.render import answer_html, error_html, pending_html, question_html, validity_html
 
 if TYPE_CHECKING:
     from ui.app import RateLimiter
@@ -55,11 +55,11 @@ def description_html(assistant: Assistant, settings: Settings) -> str:
     today = settings.today_date()
     items = []
     for d in docs:
-        v = d.validity(today)
         doc_no = f"<span class='pq-docno'>{escape(d.doc_no)}</span>" if d.doc_no else ""
         items.append(
             f"<li><span class='pq-doc'>《{escape(d.title)}》</span>{doc_no}"
-            f"<span class='pq-region'>{escape(d.region)} · {escape(d.kind.zh)}</span>{badge(v.status.value, v.status.zh)}</li>"
+            f"<span class='pq-region'>{escape(d.region)} · {escape(d.kind.zh)}</span>"
+            f"<span class='pq-valid'>{validity_html(d, today)}</span></li>"
         )
     return (
         '<header class="pq-header"><h1>政策问答</h1>'
@@ -77,8 +77,10 @@ def page_head() -> str:
 
 
 def page_js() -> str:
-    """Run once on load: on a phone, the document list starts folded so the chat is in view."""
-    return "() => { if (window.innerWidth < 600) { const d = document.querySelector('.pq-docs'); if (d) d.open = false; } }"
+    """Run once on load (``ui/static/page.js``): fold the document list on a phone, open each new
+    answer at its lead, give focus back to the question box, and put Gradio's own English labels
+    and tooltips in Chinese."""
+    return (STATIC_DIR / "page.js").read_text(encoding="utf-8")
 
 
 def page_theme() -> gr.themes.Base:
@@ -147,7 +149,9 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
     with gr.Blocks(title="政策问答", analytics_enabled=False) as blocks:
         gr.HTML(description_html(assistant, settings))
         chatbot = gr.Chatbot(
-            label="对话",
+            label="对话记录",
+            show_label=False,  # a floating label would cover the first line of the conversation
+            autoscroll=False,  # ui/static/page.js opens each answer at its lead, not at its end
             elem_id="pq-chat",
             height="60vh",
             min_height=340,
@@ -170,8 +174,10 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
         gr.HTML('<div class="pq-section">示例问题（点击即问）</div>')
         with gr.Row(elem_classes="pq-examples"):
             example_buttons = [gr.Button(q, size="sm", elem_classes="pq-example") for q in EXAMPLES]
-        gr.HTML('<div class="pq-section">这个回答有帮助吗？（评价最近一条回答）</div>')
-        with gr.Row(equal_height=True, elem_id="pq-feedback"):
+        # Shown only once there is an answer to judge (page.css: #pq-fb-wrap).
+        with gr.Column(elem_id="pq-fb-wrap"):
+            gr.HTML('<div class="pq-section">这个回答有帮助吗？（评价最近一条回答）</div>')
+            # The comment box on a line of its own: beside the buttons, a phone cut its hint off.
             comment = gr.Textbox(
                 show_label=False,
                 placeholder="补充意见（可选，最多1000字）",
@@ -179,11 +185,10 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
                 elem_id="pq-comment",
                 lines=1,
                 max_lines=4,
-                scale=4,
-                min_width=140,
             )
-            good = gr.Button("有用", size="sm", elem_id="pq-useful", scale=1, min_width=56)
-            bad = gr.Button("没用", size="sm", elem_id="pq-useless", scale=1, min_width=56)
+            with gr.Row(elem_id="pq-feedback"):
+                good = gr.Button("有用", size="sm", elem_id="pq-useful", scale=0, min_width=72)
+                bad = gr.Button("没用", size="sm", elem_id="pq-useless", scale=0, min_width=72)
         with gr.Row(equal_height=True):
             status = gr.HTML("", elem_id="pq-fb-status")
             clear_btn = gr.Button("清空对话", elem_id="pq-clear", size="sm", variant="secondary", scale=0, min_width=96)

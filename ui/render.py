@@ -6,13 +6,33 @@ as text, never interpreted. The output has no blank lines, so Markdown leaves it
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from assistant.calculator import INPUTS
+from corpus.records import PolicyDocument, ValidityStatus
 
-__all__ = ["answer_html", "citation_card", "calculation_card", "error_html", "question_html", "text_html", "pending_html", "input_label"]
+__all__ = [
+    "answer_html",
+    "citation_card",
+    "calculation_card",
+    "error_html",
+    "question_html",
+    "text_html",
+    "pending_html",
+    "input_label",
+    "highlight",
+    "badge",
+    "clause_url",
+    "source_url",
+    "validity_html",
+    "zh_date",
+]
+
+# The longest quote a source link carries: a clause's sentence, not a document.
+MAX_QUOTE_CHARS = 1000
 
 _BADGE_CLASS = {"in_force": "ok", "expiring": "warn", "expired": "bad", "not_yet": "warn", "not_stated": "none"}
 
@@ -35,7 +55,7 @@ def error_html(message_zh: str) -> str:
     return f'<div class="pq-error" role="alert">{escape(message_zh)}</div>'
 
 
-def _highlight(text: str, quote_: str) -> str:
+def highlight(text: str, quote_: str) -> str:
     """The clause text with the quoted span in <mark> (the quote is an exact substring)."""
     i = text.find(quote_) if quote_ else -1
     if i < 0:
@@ -52,6 +72,40 @@ def clause_url(doc_id: str, clause_id: str) -> str:
     return f"/api/documents/{quote(doc_id, safe='')}/clauses/{quote(clause_id, safe='/')}"
 
 
+def source_url(doc_id: str, clause_id: str, quote_: str = "") -> str:
+    """The readable source view of a clause (``ui/source.py``), the quoted words in ``q``.
+
+    Relative to the app root: ``/source/xm-zjtx-2024/二/（六）/13?q=…``."""
+    rest = clause_id.removeprefix(f"{doc_id}/") if clause_id != doc_id else ""
+    url = f"/source/{quote(doc_id, safe='')}/{quote(rest, safe='/')}"
+    quote_ = quote_[:MAX_QUOTE_CHARS]
+    return f"{url}?{urlencode({'q': quote_})}" if quote_ else url
+
+
+def zh_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def validity_html(d: PolicyDocument, today: dt.date) -> str:
+    """The badge and the dates behind it: 即将到期 · 有效期至2026年12月31日（剩余30天）; 未载明 · 印发日期…"""
+    v = d.validity(today)
+    if v.status is ValidityStatus.NOT_STATED:
+        if d.validity_text:
+            when = f"文件载明“{d.validity_text}”，未载明起止日期"
+        else:
+            when = "文件未载明有效期" + (f"，印发日期{zh_date(d.issued)}" if d.issued else "，也未载明印发日期")
+    elif v.status is ValidityStatus.NOT_YET and d.effective_from is not None:
+        when = f"自{zh_date(d.effective_from)}起施行"
+    else:
+        assert d.expires is not None  # every other status is judged from the end date
+        when = f"有效期至{zh_date(d.expires)}"
+        if v.status is ValidityStatus.EXPIRING:
+            when += f"（剩余{v.days_left}天）"
+        elif v.status is ValidityStatus.EXPIRED:
+            when += "，已失效"
+    return f'{badge(v.status.value, v.status.zh)}<span class="pq-date">{escape(when)}</span>'
+
+
 def citation_card(c: dict[str, Any], *, open_: bool = False) -> str:
     """An expandable card: title, 文号, region, validity badge, label path, clause text with the quote marked."""
     rows = [("文号", c.get("doc_no") or "无"), ("地区", c["region"]), ("条款", c["label"]), ("位置", c["path"])]
@@ -61,9 +115,9 @@ def citation_card(c: dict[str, Any], *, open_: bool = False) -> str:
         f'<summary><span class="pq-n">[{int(c["n"])}]</span> <span class="pq-title">《{escape(c["title"])}》</span> '
         f'{badge(c["status"], c["status_zh"])}<span class="pq-label">{escape(c["label"])}</span></summary>'
         f'<dl class="pq-meta">{dl}</dl>'
-        f'<blockquote class="pq-clause">{_highlight(c["text"], c.get("quote", ""))}</blockquote>'
-        f'<a class="pq-src" href="{escape(clause_url(c["doc_id"], c["clause_id"]))}" target="_blank" rel="noopener">'
-        "查看条款原文（JSON）</a>"
+        f'<blockquote class="pq-clause">{highlight(c["text"], c.get("quote", ""))}</blockquote>'
+        f'<a class="pq-src" href="{escape(source_url(c["doc_id"], c["clause_id"], c.get("quote", "")))}" target="_blank" rel="noopener">'
+        "查看原文（在文件中的位置）</a>"
         "</details>"
     )
 
@@ -86,7 +140,7 @@ def calculation_card(calc: dict[str, Any]) -> str:
     if calc.get("steps"):
         steps = "".join(f"<li>{escape(s['text'])}</li>" for s in calc["steps"])
         parts.append(f'<div class="pq-calc-h">计算步骤</div><ol class="pq-steps">{steps}</ol>')
-    if calc.get("formula"):
+    if calc.get("formula") and not calc.get("steps"):  # the steps are the formula, line by line
         parts.append(f'<div class="pq-formula">{escape(calc["formula"])}</div>')
     if calc.get("missing"):
         parts.append(f'<div class="pq-missing">还需提供：{escape("、".join(calc["missing"]))}</div>')
@@ -101,21 +155,36 @@ def calculation_card(calc: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _without_card_lines(block: str, calculations: list[dict[str, Any]]) -> str:
+    """The 提示 list without what a 计算过程 card shows: its conditions (前提/比例…, the
+    calculation's ``reasons``) and its formula. Empty when nothing else is left."""
+    reasons = {r for k in calculations for r in k.get("reasons", ())}
+    formulas = [k["formula"] for k in calculations if k.get("formula")]
+    head, *lines = block.split("\n")
+    kept = [line for line in lines if line.removeprefix("· ") not in reasons and not any(f in line for f in formulas)]
+    return "\n".join([head, *kept]) if kept else ""
+
+
 def _body_blocks(answer: dict[str, Any]) -> list[str]:
-    """The answer's paragraphs; a printed list of references is left out when cards show it
-    ("依据：" for citations, "以下条款内容相近…" for the related clauses of a no-basis answer)."""
+    """The answer's paragraphs, less what the cards below show: the printed list of references
+    ("依据：" for citations, "以下条款内容相近…" for the related clauses of a no-basis answer)
+    and, under 提示, the calculation's own conditions and formula. Nothing is said twice."""
     blocks = [b for b in answer["answer"].split("\n\n") if b.strip()]
     if answer.get("citations"):
         blocks = [b for b in blocks if not b.startswith("依据：")]
     if answer.get("related"):
         blocks = [b for b in blocks if not b.startswith("以下条款内容相近")]
-    return blocks
+    if answer.get("calculations"):
+        blocks = [b if not b.startswith("提示：") else _without_card_lines(b, answer["calculations"]) for b in blocks]
+    return [b for b in blocks if b]
 
 
 def answer_html(answer: dict[str, Any]) -> str:
     """The whole message for one Answer dict (``Answer.to_dict()``)."""
     out = ['<div class="pq-answer">']
-    out.extend(f'<p class="pq-p">{text_html(b)}</p>' for b in _body_blocks(answer))
+    blocks = _body_blocks(answer)
+    # The lead (the amount, the yes/no, the department) opens the message: the page scrolls to it.
+    out.extend(f'<p class="pq-p{" pq-lead" if i == 0 else ""}">{text_html(b)}</p>' for i, b in enumerate(blocks))
     if answer.get("calculations"):
         out.append("".join(calculation_card(c) for c in answer["calculations"]))
     if answer.get("citations"):

@@ -1,7 +1,8 @@
 """The JSON API's request and response bodies, so that ``/openapi.json`` says what is really sent.
 
-The answer models mirror ``Answer.to_dict()`` (the one JSON contract); a test compares their
-fields with a real answer's keys, so the two cannot drift apart silently.
+The answer models mirror ``Answer.to_dict()`` (the one JSON contract) plus what the app adds to
+it (each citation's ``source_url``, ``ui/source.py``); a test compares their fields with a real
+answer's keys, so the two cannot drift apart silently.
 """
 
 from __future__ import annotations
@@ -76,6 +77,10 @@ class CitationOut(BaseModel):
     status: Status
     status_zh: str = Field(description="有效 / 即将到期 / 已失效 / 尚未生效 / 未载明")
     reference: str = Field(description="《title》（文号）label title, built from metadata.")
+    source_url: str = Field(
+        description="The clause's readable source view (HTML: the clause in its document, the quote marked, the "
+        "document's 文号, region and validity), relative to the app's root, e.g. `/source/xm-zjtx-2024/二/（六）/13?q=…`."
+    )
 
 
 class CalcStepOut(BaseModel):

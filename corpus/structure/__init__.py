@@ -110,7 +110,8 @@ def structure_text(
     title = overrides.get("title") or result.title or (hints.title if hints is not None else None)
     if not title:
         raise IngestError(
-            f"{where}: cannot find the document's title (no 《…》 in an issuing notice, no title line); pass title=",
+            f"{where}: cannot find the document's title (no 《…》 in an issuing notice, no title line); "
+            "pass it with --title, e.g. --title '关于……的若干措施'",
             message_zh="未识别到文件标题。",
         )
     found: list[str] = []  # where a value came from, when not from the text itself

@@ -301,6 +301,15 @@ def test_feedback_export_command_writes_csv_and_jsonl(
     assert main(["feedback", "export", "--out", str(tmp_path / "fb.jsonl")]) == 0  # JSONL by default
     [line] = (tmp_path / "fb.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["comment"] == "清楚，谢谢"
+    capsys.readouterr()
+    # Without --out: the records on standard output, and no file left in the current directory.
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / "empty")
+    assert main(["feedback", "export"]) == 0
+    out = capsys.readouterr()
+    [line] = out.out.splitlines()
+    assert json.loads(line)["question"] == GOOD_FEEDBACK["question"] and "1 feedback records" in out.err
+    assert list((tmp_path / "empty").iterdir()) == []
 
 
 # -- what answers say: the real chain ------------------------------------------------------------
@@ -374,12 +383,15 @@ def test_citation_links_resolve(real: httpx.Client) -> None:
 
 @pytest.mark.slow
 def test_answer_schema_matches_the_answer_contract(real: httpx.Client, real_assistant: Any) -> None:
-    """The documented fields are exactly the keys of ``Answer.to_dict()``, at every level."""
+    """The documented fields are exactly the keys of ``Answer.to_dict()`` (plus each citation's
+    ``source_url``, which the app adds), at every level, and exactly what the API sends."""
     from ui.schema import AnswerOut, CalculationOut, CitationOut
 
     raw = real_assistant.answer("小巨人企业数字化改造投了120万，达到二级了，能补多少？").to_dict()
     assert set(AnswerOut.model_fields) == set(raw)
-    assert raw["citations"] and set(CitationOut.model_fields) == set(raw["citations"][0])
+    assert raw["citations"] and set(CitationOut.model_fields) == set(raw["citations"][0]) | {"source_url"}
     assert raw["calculations"] and set(CalculationOut.model_fields) == set(raw["calculations"][0])
     served = real.post("/api/ask", json={"question": "小巨人企业数字化改造投了120万，达到二级了，能补多少？"}).json()
     assert set(served) == set(raw)
+    assert all(set(c) == set(CitationOut.model_fields) for c in served["citations"])
+    assert set(served["calculations"][0]["citation"]) == set(CitationOut.model_fields)

@@ -41,3 +41,22 @@ def test_examples_cover_both_regions_and_a_calculation(real_assistant: Any) -> N
     regions = {c.region for a in answers for c in a.citations}
     assert {"福建省厦门市", "山东省"} <= regions
     assert any(k.amount_wan is not None and k.steps for a in answers for k in a.calculations)
+
+
+def test_the_document_list_gives_each_badge_its_date(fake_assistant: Any, ui_settings: Any, tmp_path: Any) -> None:
+    import re
+
+    settings = ui_settings(tmp_path, today="2026-11-23")
+    html = description_html(fake_assistant, settings)
+    items = re.findall(r"<li>(.*?)</li>", html)
+    assert len(items) == len(fake_assistant.documents)
+    for d, item in zip(fake_assistant.documents, items, strict=True):
+        v = d.validity(settings.today_date())
+        assert f">{v.status.zh}</span>" in item
+        date = item.split('class="pq-date">')[1]
+        if d.expires is not None:
+            assert f"有效期至{d.expires.year}年{d.expires.month}月{d.expires.day}日" in date
+        if v.status.value == "expiring":
+            assert f"剩余{v.days_left}天" in date
+        if v.status.value == "not_stated":
+            assert "未载明" in date

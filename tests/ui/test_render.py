@@ -110,7 +110,7 @@ def test_citation_card_shows_what_identifies_the_clause() -> None:
     assert '<span class="pq-badge pq-warn">即将到期</span>' in html
     assert "<mark>单家企业给予不超过10万元的场租补贴。</mark>" in html
     assert html.startswith('<details class="pq-cite" open>')
-    assert 'href="/api/documents/xm-zjtx-2024/clauses/xm-zjtx-2024/%E4%BA%8C/' in html
+    assert 'href="/source/xm-zjtx-2024/%E4%BA%8C/%EF%BC%88%E5%85%AD%EF%BC%89/13?q=' in html
 
 
 @pytest.mark.parametrize(
@@ -165,3 +165,67 @@ def test_calculation_card() -> None:
 
 def test_input_labels_are_chinese() -> None:
     assert input_label("loan_wan") != "loan_wan" and input_label("nope") == "nope"
+
+
+# -- nothing said twice -------------------------------------------------------------------------
+CALC = {
+    "inputs": {"base_wan": "120万元", "digital_level": "2级"},
+    "steps": [{"text": "数字化改造实际投入资金120万元×30%=36万元"}, {"text": "36万元超过单家企业最高25万元，按25万元"}],
+    "formula": "120×30%=36万元，超过单家企业最高25万元，按25万元",
+    "missing": [],
+    "amount_wan": "25",
+    "reasons": ["前提：符合条件的专精特新“小巨人”企业", "比例为“最高30%”，按最高比例算得的是可获金额的上限"],
+    "citation": {"reference": "《厦门市支持专精特新企业高质量发展的若干措施》第二部分（三）第7条"},
+}
+CALC_TEXT = (
+    "按您提供的情况测算：120×30%=36万元，超过单家企业最高25万元，按25万元[1]。\n\n依据：\n[1] 《…》第二部分（三）第7条：“…”\n\n"
+    "提示：\n· 《厦门市支持专精特新企业高质量发展的若干措施》：该文件即将到期。\n"
+    "· 前提：符合条件的专精特新“小巨人”企业\n· 比例为“最高30%”，按最高比例算得的是可获金额的上限"
+)
+
+
+def test_the_hints_do_not_repeat_what_the_formula_card_shows() -> None:
+    html = answer_html(answer(answer=CALC_TEXT, calculations=[CALC]))
+    assert html.count("前提：符合条件的专精特新“小巨人”企业") == 1  # in the card, not again under 提示
+    assert html.count("比例为“最高30%”") == 1
+    assert "该文件即将到期" in html  # a hint the card does not show stays
+    assert html.count(CALC["formula"]) == 1  # the lead says it; the card lists the steps instead
+    assert html.count("36万元超过单家企业最高25万元") == 1
+    assert html.index('class="pq-p pq-lead"') < html.index('class="pq-calc"') < html.index('class="pq-cite"')
+
+
+def test_hints_made_only_of_card_lines_disappear_whole() -> None:
+    text = CALC_TEXT.replace("· 《厦门市支持专精特新企业高质量发展的若干措施》：该文件即将到期。\n", "")
+    html = answer_html(answer(answer=text, calculations=[CALC]))
+    assert "提示：" not in html and "前提：" in html
+
+
+def test_a_calculation_without_steps_keeps_its_formula_line() -> None:
+    html = calculation_card({**CALC, "steps": []})
+    assert f'<div class="pq-formula">{CALC["formula"]}</div>' in html
+    assert "pq-formula" not in calculation_card(CALC)
+
+
+def test_hints_stay_whole_without_a_calculation() -> None:
+    html = answer_html(answer(answer=CALC_TEXT, calculations=[]))
+    assert "前提：符合条件的专精特新“小巨人”企业" in html and "提示：" in html
+
+
+# -- links to the source view ---------------------------------------------------------------------
+def test_citation_card_links_the_readable_source_with_the_quote() -> None:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    html = citation_card(citation())
+    href = html.split('class="pq-src" href="')[1].split('"')[0].replace("&amp;", "&")
+    url = urlsplit(href)
+    assert unquote(url.path) == "/source/xm-zjtx-2024/二/（六）/13"
+    assert parse_qs(url.query)["q"] == ["单家企业给予不超过10万元的场租补贴。"]
+    assert "JSON" not in html
+
+
+def test_source_url_escapes_what_a_quote_holds() -> None:
+    from ui.render import source_url
+
+    url = source_url("xm-zjtx-2024", "xm-zjtx-2024/二/（六）/13", '"><script>&')
+    assert not set('"<>& ') & set(url.split("?q=")[1])
+    assert source_url("d", "d/一") == "/source/d/%E4%B8%80"

@@ -32,6 +32,13 @@
       q.appendChild(document.createTextNode(c.text.slice(i + c.quote.length)));
     }
     d.appendChild(q);
+    if (typeof c.source_url === "string" && c.source_url.indexOf("/source/") === 0) {
+      var a = el("a", "src", "查看原文（在文件中的位置）");
+      a.href = c.source_url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      d.appendChild(a);
+    }
     return d;
   }
 
@@ -48,7 +55,8 @@
       k.steps.forEach(function (s) { ol.appendChild(el("li", null, s.text)); });
       d.appendChild(ol);
     }
-    if (k.formula) d.appendChild(el("div", "formula", k.formula));
+    // the steps are the formula, line by line: the formula line alone only when there are none
+    if (k.formula && !(k.steps && k.steps.length)) d.appendChild(el("div", "formula", k.formula));
     if (k.missing && k.missing.length) d.appendChild(el("div", "meta", "还需提供：" + k.missing.join("、")));
     if (k.amount_wan != null) {
       var res = el("div", "result", "结果：");
@@ -66,6 +74,7 @@
     var input = el("input");
     input.maxLength = 1000;
     input.placeholder = "补充意见（可选）";
+    input.setAttribute("aria-label", "补充意见（可选）");
     var status = el("span");
     function send(useful) {
       fetch("/api/feedback", {
@@ -85,13 +94,29 @@
     return row;
   }
 
+  // The 提示 list less what the formula card shows (its conditions and formula), as ui/render.py does.
+  function withoutCardLines(block, calcs) {
+    var reasons = [], formulas = [];
+    calcs.forEach(function (k) { reasons = reasons.concat(k.reasons || []); if (k.formula) formulas.push(k.formula); });
+    var lines = block.split("\n");
+    var kept = lines.slice(1).filter(function (line) {
+      var text = line.replace(/^· /, "");
+      return reasons.indexOf(text) < 0 && !formulas.some(function (f) { return line.indexOf(f) >= 0; });
+    });
+    return kept.length ? [lines[0]].concat(kept).join("\n") : "";
+  }
+
   function render(a, box) {
     box.textContent = "";
+    var calcs = a.calculations || [];
     var blocks = a.answer.split("\n\n").filter(function (b) {
       return b.trim() && !((a.citations || []).length && b.indexOf("依据：") === 0) &&
         !((a.related || []).length && b.indexOf("以下条款内容相近") === 0);
-    });
-    box.appendChild(el("div", "text", blocks.join("\n\n")));
+    }).map(function (b) {
+      return calcs.length && b.indexOf("提示：") === 0 ? withoutCardLines(b, calcs) : b;
+    }).filter(function (b) { return b; });
+    box.appendChild(el("div", "text lead", blocks[0] || ""));
+    if (blocks.length > 1) box.appendChild(el("div", "text", blocks.slice(1).join("\n\n")));
     (a.calculations || []).forEach(function (k) { box.appendChild(calcCard(k)); });
     (a.citations || []).forEach(function (c, i) { box.appendChild(citationCard(c, i === 0)); });
     if (a.related && a.related.length) {
@@ -124,7 +149,18 @@
       render(res[1], box);
     }).catch(function () {
       box.classList.remove("pending"); box.classList.add("error"); box.textContent = "网络错误，请稍后再试。";
-    }).then(function () { send.disabled = false; log.scrollTop = log.scrollHeight; });
+    }).then(function () {
+      send.disabled = false;
+      // open the answer at its lead (the end of the question above it), not at its last card
+      var question = box.previousElementSibling || box;
+      log.scrollTop = question.offsetTop - log.offsetTop - 4;
+      focusBox();
+    });
+  }
+
+  function focusBox() {
+    if (window.matchMedia("(pointer: coarse)").matches) return;  // a phone's keyboard would cover the answer
+    document.getElementById("q").focus({ preventScroll: true });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -141,6 +177,13 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); var v = q.value; q.value = ""; ask(v); });
     q.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+    });
+    // the widget asks for focus when its panel opens (ui/static/widget.js)
+    window.addEventListener("message", function (e) {
+      if (e.source === window.parent && e.data && e.data.policyqa === "focus") focusBox();
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && window.parent !== window) window.parent.postMessage({ policyqa: "close" }, "*");
     });
     document.getElementById("clear").onclick = function () {
       history = [];

@@ -33,9 +33,12 @@
       ".panel{position:fixed;z-index:2147483000;bottom:84px;" + side + ":20px;width:380px;height:600px;max-height:calc(100vh - 104px);background:#fff;border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.3);overflow:hidden;display:none;flex-direction:column}" +
       ".panel.open{display:flex}" +
       ".bar{display:flex;align-items:center;justify-content:space-between;background:#2563eb;color:#fff;padding:8px 12px;font-weight:600}" +
-      ".x{all:unset;cursor:pointer;font-size:20px;line-height:1;padding:0 4px}" +
-      "iframe{border:0;width:100%;flex:1;background:#fff}" +
+      ".x{all:unset;cursor:pointer;font-size:20px;line-height:1;padding:4px 8px;border-radius:6px}" +
+      ".x:focus-visible{outline:3px solid #93c5fd}" +
+      "iframe{border:0;width:100%;flex:1;min-height:0;background:#fff}" +
       // on a phone the panel fills the screen; the bar's × closes it, so the button hides
+      ".panel.full{border-radius:0;box-shadow:none}.panel.open.full~.btn{display:none}" +
+      // no visualViewport: the same by media query
       "@media (max-width:480px){.panel{left:0;right:0;bottom:0;width:100%;height:100%;max-height:100%;border-radius:0}.panel.open~.btn{display:none}}";
     root.appendChild(style);
 
@@ -68,7 +71,46 @@
     button.appendChild(icon);
     button.appendChild(label);
 
+    // Placed on the visual viewport (what the user sees): a host page wider than a phone widens the
+    // layout viewport that position:fixed follows, putting right:20px off screen. 1/scale undoes pinch zoom.
+    var vv = window.visualViewport;
+    function put(el, x, y, w, h, origin, s) {
+      var v = { left: x + "px", top: y + "px", right: "auto", bottom: "auto", "transform-origin": origin, transform: s === 1 ? "none" : "scale(" + 1 / s + ")" };
+      if (w != null) { v.width = w + "px"; v.height = h + "px"; v["max-height"] = "none"; }
+      for (var k in v) el.style.setProperty(k, v[k], "important");
+    }
+    function place() {
+      if (!vv) return;
+      var s = vv.scale || 1;
+      var sw = vv.width * s, sh = vv.height * s;  // the screen, in CSS px at scale 1
+      var right = side === "right";
+      var full = sw <= 480;
+      panel.classList.toggle("full", full);
+      var bw = button.offsetWidth, bh = button.offsetHeight;
+      var bx = right ? vv.offsetLeft + vv.width - 20 / s - bw : vv.offsetLeft + 20 / s;
+      put(button, bx, vv.offsetTop + vv.height - 20 / s - bh, null, null, right ? "100% 100%" : "0 100%", s);
+      if (full) {
+        put(panel, vv.offsetLeft, vv.offsetTop, sw, sh, "0 0", s);
+      } else {
+        var pw = Math.min(380, sw - 40), ph = Math.min(600, sh - 104);
+        var px = right ? vv.offsetLeft + vv.width - 20 / s - pw : vv.offsetLeft + 20 / s;
+        put(panel, px, vv.offsetTop + vv.height - 84 / s - ph, pw, ph, right ? "100% 100%" : "0 100%", s);
+      }
+    }
+
     var frame = null;
+    function focusChat() {  // the question box is in the iframe (another origin): focus the frame, then ask it
+      if (!frame || !frame.contentWindow || !panel.classList.contains("open")) return;
+      frame.focus();
+      frame.contentWindow.postMessage({ policyqa: "focus" }, origin);
+    }
+    // Escape in the iframe closes the panel too (its keys never reach this page)
+    window.addEventListener("message", function (e) {
+      if (frame && e.source === frame.contentWindow && e.origin === origin && e.data && e.data.policyqa === "close") {
+        toggle(false);
+        button.focus();
+      }
+    });
     function toggle(open) {
       if (open && !frame) {  // the iframe loads on first open only
         frame = document.createElement("iframe");
@@ -77,10 +119,14 @@
         if (region) url.searchParams.set("region", region);
         url.searchParams.set("title", title);
         frame.src = url.toString();
+        frame.addEventListener("load", focusChat);
         panel.appendChild(frame);
+      } else if (open) {
+        focusChat();
       }
       panel.classList.toggle("open", open);
       button.setAttribute("aria-expanded", String(open));
+      place();
     }
     button.addEventListener("click", function () { toggle(!panel.classList.contains("open")); });
     close.addEventListener("click", function () { toggle(false); button.focus(); });
@@ -89,6 +135,9 @@
     root.appendChild(panel);
     root.appendChild(button);
     document.body.appendChild(host);
+    place();
+    if (vv) { vv.addEventListener("resize", place); vv.addEventListener("scroll", place); }
+    window.addEventListener("resize", place);
   }
 
   if (document.body) mount();
