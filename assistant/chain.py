@@ -427,9 +427,18 @@ class Assistant:
         sources = [
             f"{d.title} {d.doc_no or ''} {d.validity(today).describe()} {d.region}"
             for d in self.documents
-            if d.id in {c.doc_id for c in (*answer.citations, *answer.related)} or d.title in answer.text
+            if d.id in {c.doc_id for c in (*answer.citations, *answer.related)}
+            or d.title in answer.text
+            or (d.doc_no and d.doc_no in answer.text)
         ]
         sources += [answer.region or "", *answer.parts]
+        # the numbering of a document the answer names, and the 文号 or item the question itself
+        # wrote, when the answer says there is no such document or item
+        sources += [numbering_summary(d, self.index.corpus.clauses_of(d.id)) for d in self.documents if d.title in answer.text]
+        asked = _unbracket(answer.question)
+        sources += [m.group() for m in _DOC_NO.finditer(asked)]
+        ref = find_clause_ref(answer.question)
+        sources += [ref.written] if ref is not None else []
         return numbers_without_source(answer, sources)
 
 
