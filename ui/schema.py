@@ -20,6 +20,8 @@ __all__ = [
     "ValidityOut",
     "DocumentOut",
     "HealthOut",
+    "StoresOut",
+    "StoreHealthOut",
     "DocumentsOut",
     "ClauseOut",
     "FeedbackOut",
@@ -55,7 +57,12 @@ class FeedbackRequest(BaseModel):
     answer: StrictStr = Field(description="The answer text shown.")
     citations: list[StrictStr] = Field(default_factory=list, description="References (or clause ids) shown with the answer; at most 20.")
     useful: StrictBool = Field(description="true: useful; false: not useful.")
-    comment: StrictStr = Field(default="", description="Optional, at most 1000 characters.")
+    comment: StrictStr | None = Field(default="", description="Optional, at most 1000 characters; null means none.")
+    answer_id: StrictStr = Field(
+        max_length=200,
+        description="The `answer_id` the answer came with: feedback is accepted only on an answer this service gave, "
+        "for a limited time (`answer_id_ttl_hours`). A second verdict on the same answer replaces the first.",
+    )
 
 
 # -- the answer --------------------------------------------------------------------------------
@@ -117,6 +124,7 @@ class AnswerOut(BaseModel):
     retrieved: list[str] = Field(description="Clause ids retrieved, best first.")
     parts: list[str] = Field(description="The sub-questions of a compound question, each answered in turn.")
     elapsed_ms: float
+    answer_id: str = Field(description="Signed by the service; send it back with feedback on this answer.")
 
 
 # -- documents ---------------------------------------------------------------------------------
@@ -142,8 +150,20 @@ class DocumentOut(BaseModel):
     clauses: int | None = Field(default=None, description="Number of clauses (in /api/documents only).")
 
 
+class StoreHealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    detail: str = Field(description="What was checked, or what is wrong (English, for the operator).")
+
+
+class StoresOut(BaseModel):
+    answers: StoreHealthOut = Field(description="Whether questions are being answered.")
+    index: StoreHealthOut = Field(description="The Chroma index: reachable, and how many pieces.")
+    feedback: StoreHealthOut = Field(description="The feedback database: writable and within its budget.")
+
+
 class HealthOut(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded when any store is.")
+    stores: StoresOut
     model: str = Field(description="The embedding model's name.")
     collection: str = Field(description="The Chroma collection (named after model and chunking).")
     index_size: int = Field(description="Pieces in the index.")
@@ -169,7 +189,7 @@ class ClauseOut(BaseModel):
 
 class FeedbackOut(BaseModel):
     ok: Literal[True]
-    id: int
+    id: int = Field(description="The stored record (the same for a second verdict on the same answer).")
     message: str
 
 
