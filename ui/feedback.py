@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import json
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -165,9 +164,17 @@ class FeedbackStore:
         return total
 
     def health(self) -> tuple[str, str]:
-        """("ok" | "degraded", why): degraded when the file cannot be written or the last write failed."""
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
-            return "degraded", f"{self.path} is not writable: feedback cannot be stored"
+        """("ok" | "degraded", why): a row is written and rolled back (file permissions do not
+        tell, e.g. for root or on a read-only mount); degraded too past the budget."""
+        try:
+            with closing(sqlite3.connect(self.path, timeout=2, isolation_level=None)) as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(
+                    "INSERT INTO feedback (created_at, source, question, answer, citations, useful) VALUES ('', 'probe', '', '', '[]', 0)"
+                )
+                conn.execute("ROLLBACK")
+        except sqlite3.Error as e:
+            return "degraded", f"{self.path} cannot be written ({e}): feedback is refused until it can"
         if self.max_bytes is not None and self.size() >= self.max_bytes:
             return "degraded", f"{self.path} has reached its budget of {self.max_bytes // 2**20} MiB (POLICYQA_FEEDBACK_MAX_MB)"
         with self._lock:

@@ -1,13 +1,15 @@
-"""Per-client rate limits, on the maintained ``limits`` library (moving window).
+"""Per-client rate limits, on the maintained ``limits`` library (sliding window counter).
 
 The client is the connection's address. ``X-Forwarded-For`` is believed only from the proxies
 the operator lists in ``POLICYQA_TRUSTED_PROXIES`` (``trusted_client_middleware``): uvicorn's own
 default trusts it from any local client, which let anyone on the host pick their own address.
 
 Counts live in a ``limits`` storage named by ``POLICYQA_RATE_LIMIT_STORAGE_URI`` (``memory://``
-by default; ``redis://…`` to share them between processes). The memory storage keeps per key
-only the events of the current window and drops a key when its window has passed, so the cost
-of a hit does not grow with the number of clients seen.
+by default; ``redis://…`` to share them between processes). The sliding window counter keeps two
+counters per client (this window and the last, weighted) and its memory storage drops both when
+they expire, so neither memory nor the cost of a hit grows with the number of clients seen.
+(The moving-window strategy's memory storage, limits 5.8, keeps an empty list for every client
+it ever saw: tests/ui/test_hostile.py checks that clients are forgotten.)
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from corpus.settings import Settings
 
@@ -40,7 +42,7 @@ class RateLimiter:
         self.window = window
         self.namespace = namespace
         self._item = RateLimitItemPerSecond(max(limit, 1), window)
-        self._limiter = MovingWindowRateLimiter(storage if storage is not None else storage_from_string("memory://"))
+        self._limiter = SlidingWindowCounterRateLimiter(storage if storage is not None else storage_from_string("memory://"))
 
     def hit(self, client: str) -> float:
         """Record an event; return 0 when allowed, else the seconds until the next one is."""

@@ -98,41 +98,61 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-# What the chat page uses of Gradio's routes (measured with the browser tests: loading the page,
-# asking, following up, feedback, clearing). Everything else Gradio mounts is removed.
+# What the chat page uses of Gradio's routes (loading the page, asking, following up, feedback,
+# clearing; tests/ui/test_browser.py drives all of it). Everything else Gradio mounts is removed:
+# upload, file and proxy serving, streams, login, monitoring, run history, the API listings.
 GRADIO_ROUTES_KEPT = frozenset(
     {
         "/",
         "/config",
         "/config/",
-        "/gradio_api/info",
         "/theme.css",
         "/robots.txt",
         "/manifest.json",
         "/pwa_icon",
         "/favicon.ico",
-        "/gradio_api/queue/join",
-        "/gradio_api/queue/data",
-        "/gradio_api/heartbeat/{session_hash}",
-        "/gradio_api/cancel",
-        "/gradio_api/startup-events",
         "/assets/{path:path}",
         "/static/{path:path}",
         "/svelte/{path:path}",
-        "/gradio_api/run/predict",
-        "/gradio_api/predict/",
-        "/gradio_api/run/{api_name}",
+        "/gradio_api/info",
+        "/gradio_api/info/",
+        "/gradio_api/theme.css",
+        "/gradio_api/queue/join",
+        "/gradio_api/queue/data",
+        "/gradio_api/queue/status",
+        "/gradio_api/heartbeat/{session_hash}",
+        "/gradio_api/cancel",
+        "/gradio_api/reset",
+        "/gradio_api/reset/",
+        "/gradio_api/startup-events",
+        "/gradio_api/run/{api_name}",  # events that skip the queue (an example's text into the box, clear)
         "/gradio_api/run/{api_name}/",
-        "/custom_component/{id}/{environment}/{type}/{file_name}",
         "/gradio_api/custom_component/{id}/{environment}/{type}/{file_name}",
     }
 )
 
 
 def prune_gradio_routes(gradio_app: Any, keep: frozenset[str] = GRADIO_ROUTES_KEPT) -> list[str]:
-    """Remove every route of Gradio's app that is not in ``keep``; return the removed paths."""
-    removed = [getattr(r, "path", "") for r in gradio_app.router.routes if getattr(r, "path", None) not in keep]
-    gradio_app.router.routes[:] = [r for r in gradio_app.router.routes if getattr(r, "path", None) in keep]
+    """Remove every route of Gradio's app (and of the routers it includes) not in ``keep``;
+    return the removed paths. Done before the app serves, so no route table is cached yet."""
+    removed: list[str] = []
+
+    def prune(router: Any) -> None:
+        kept = []
+        for route in router.routes:
+            inner = getattr(route, "original_router", None)  # an included router: prune inside it
+            if inner is not None:
+                prune(inner)
+                kept.append(route)
+            elif getattr(route, "path", None) in keep:
+                kept.append(route)
+            else:
+                removed.append(getattr(route, "path", repr(route)))
+        router.routes[:] = kept
+        if hasattr(router, "_routes_version"):
+            router._routes_version += 1  # FastAPI caches included routes by this counter
+
+    prune(gradio_app.router)
     return removed
 
 
