@@ -41,7 +41,7 @@ from ui.feedback import Feedback, FeedbackError, FeedbackStore
 from ui.limits import BodyGuard
 from ui.ratelimit import InFlight, RateLimiter, limiter_storage, trusted_client_middleware
 from ui.schema import AnswerOut, AskRequest, ClauseOut, DocumentsOut, ErrorOut, FeedbackOut, FeedbackRequest, HealthOut
-from ui.security import AnswerSigner, SecurityHeaders, check_text, frame_ancestors, prune_gradio_routes
+from ui.security import AnswerSigner, SecurityHeaders, UnknownAnswerError, check_text, frame_ancestors, prune_gradio_routes
 from ui.stores import AnswerHealth, index_health, open_assistant
 
 __all__ = ["create_app", "RateLimiter", "AskRequest", "FeedbackRequest", "CHAT_PATH", "frame_ancestors"]
@@ -189,6 +189,10 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(422, "invalid_request", _validation_message(exc))
 
+    @app.exception_handler(UnknownAnswerError)
+    async def _unknown_answer(request: Request, exc: UnknownAnswerError) -> JSONResponse:
+        return _error(403, "unknown_answer", exc.message_zh)
+
     @app.exception_handler(InputError)
     async def _bad_input(request: Request, exc: InputError) -> JSONResponse:
         return _error(400, "invalid_input", exc.message_zh)
@@ -216,6 +220,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         what = {
             400: "Invalid input (empty, too long, too much history, invalid UTF-8 or characters, JSON nested too deep); "
             "the message says what to fix.",
+            403: "Feedback on an answer this service did not give, or whose answer_id has expired.",
             404: "No such document or clause.",
             408: "The request's body was not sent in time.",
             413: "The body is larger than `max_body_bytes`.",
@@ -324,7 +329,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         summary="Store a verdict on an answer",
         status_code=201,
         response_model=FeedbackOut,
-        responses=errors(400, 408, 413, 422, 429, 503, 507),
+        responses=errors(400, 403, 408, 413, 422, 429, 503, 507),
     )
     async def api_feedback(body: FeedbackRequest, request: Request) -> dict[str, Any]:
         # async, with the write on the store's own thread: feedback never takes an answering thread

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool, StrictStr
+from pydantic.json_schema import JsonDict
 
 __all__ = [
     "AskRequest",
@@ -33,18 +34,26 @@ Status = Literal["in_force", "expiring", "expired", "not_yet", "not_stated"]
 
 
 # -- requests --------------------------------------------------------------------------------
+_TEXT_500: JsonDict = {"minLength": 1, "maxLength": 500, "pattern": r"\S"}
+
+
 class AskRequest(BaseModel):
     """A question, the earlier questions of the conversation, and an optional default region."""
 
+    # The limits are checked in code (a 400 that says what to fix, not a 422); the schema states them.
     question: StrictStr = Field(
         description="The question, at most `max_question_chars` (500) characters.",
         examples=["厦门专精特新企业在国内举办产品推介会有什么补贴？"],
+        json_schema_extra=_TEXT_500,
     )
     history: list[StrictStr] = Field(
-        default_factory=list, description="Earlier user questions of the conversation, oldest first; at most `max_history` (10)."
+        default_factory=list,
+        description="Earlier user questions of the conversation, oldest first; at most `max_history` (10).",
+        json_schema_extra={"maxItems": 10, "items": {"type": "string", "maxLength": 500}},
     )
     region: StrictStr | None = Field(
         default=None,
+        json_schema_extra={"anyOf": [{"type": "string", "maxLength": 20}, {"type": "null"}]},
         description="Default region (e.g. 厦门), at most 20 characters. Used only to scope retrieval: it is added to the "
         "question when neither the question nor the history names a region.",
     )
@@ -53,11 +62,21 @@ class AskRequest(BaseModel):
 class FeedbackRequest(BaseModel):
     """A verdict on one answer."""
 
-    question: StrictStr = Field(description="The question as asked.")
-    answer: StrictStr = Field(description="The answer text shown.")
-    citations: list[StrictStr] = Field(default_factory=list, description="References (or clause ids) shown with the answer; at most 20.")
+    question: StrictStr = Field(description="The question as asked.", json_schema_extra=_TEXT_500)
+    answer: StrictStr = Field(
+        description="The answer text shown.", json_schema_extra={"minLength": 1, "maxLength": 20000, "pattern": r"\S"}
+    )
+    citations: list[StrictStr] = Field(
+        default_factory=list,
+        description="References (or clause ids) shown with the answer; at most 20.",
+        json_schema_extra={"maxItems": 20, "items": {"type": "string", "maxLength": 500}},
+    )
     useful: StrictBool = Field(description="true: useful; false: not useful.")
-    comment: StrictStr | None = Field(default="", description="Optional, at most 1000 characters; null means none.")
+    comment: StrictStr | None = Field(
+        default="",
+        description="Optional, at most 1000 characters; null means none.",
+        json_schema_extra={"anyOf": [{"type": "string", "maxLength": 1000}, {"type": "null"}]},
+    )
     answer_id: StrictStr = Field(
         max_length=200,
         description="The `answer_id` the answer came with: feedback is accepted only on an answer this service gave, "

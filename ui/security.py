@@ -31,6 +31,7 @@ from corpus.settings import Settings
 __all__ = [
     "SecurityHeaders",
     "AnswerSigner",
+    "UnknownAnswerError",
     "prune_gradio_routes",
     "has_lone_surrogate",
     "check_text",
@@ -180,19 +181,23 @@ class AnswerSigner:
         return f"{issued:x}.{self._mac(issued, question, answer)}"
 
     def check(self, answer_id: str, question: str, answer: str, now: float | None = None) -> None:
-        """InputError (Chinese) unless ``answer_id`` was issued here for this question and answer, and has not expired."""
+        """UnknownAnswerError (403, Chinese) unless ``answer_id`` was issued here for this question and answer, and has not expired."""
         stamp, _, mac = answer_id.partition(".")
         try:
             issued = int(stamp, 16)
         except ValueError:
             issued = -1
         if issued < 0 or not hmac.compare_digest(mac, self._mac(issued, question, answer)):
-            raise InputError(
+            raise UnknownAnswerError(
                 f"answer_id {answer_id[:40]!r} was not issued for this answer", message_zh="该回答不是本服务给出的，无法评价。"
             )
         age = (time.time() if now is None else now) - issued
         if age > self.ttl_s or age < -300:
-            raise InputError(f"answer_id {answer_id[:40]!r} has expired", message_zh="该回答已过评价期限，请重新提问后再评价。")
+            raise UnknownAnswerError(f"answer_id {answer_id[:40]!r} has expired", message_zh="该回答已过评价期限，请重新提问后再评价。")
+
+
+class UnknownAnswerError(PolicyQAError):
+    """Feedback on an answer this service did not give (or no longer takes feedback on): HTTP 403."""
 
 
 def _stored_key(path: Path) -> bytes:

@@ -167,3 +167,17 @@ def artifacts() -> Path:
 def real_app(serve_app: Callable[..., tuple[str, Any]], real_assistant: Any) -> tuple[str, Any]:
     """The app over the real chain (real model), served once for the session: (base URL, settings)."""
     return serve_app(real_assistant)
+
+
+@pytest.fixture(scope="module")
+def app(serve_app: Callable[..., tuple[str, Any]], fake_assistant: Any) -> tuple[str, Any]:
+    """The app over the fake-embedder chain, served once per test module: (base URL, settings)."""
+    return serve_app(fake_assistant)
+
+
+@pytest.fixture()
+def client(app: tuple[str, Any]) -> Iterator[Any]:
+    import httpx
+
+    with httpx.Client(base_url=app[0], timeout=60) as c:
+        yield c

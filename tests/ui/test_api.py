@@ -18,17 +18,6 @@ import httpx
 import pytest
 
 
-@pytest.fixture(scope="module")
-def app(serve_app: Any, fake_assistant: Any) -> tuple[str, Any]:
-    return serve_app(fake_assistant)
-
-
-@pytest.fixture()
-def client(app: tuple[str, Any]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=app[0], timeout=60) as c:
-        yield c
-
-
 @pytest.fixture()
 def real(real_app: tuple[str, Any]) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=real_app[0], timeout=60) as c:

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -32,17 +31,6 @@ def _error(r: httpx.Response, status: int) -> str:
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
     assert "Traceback" not in r.text
     return str(body["error"]["message"])
-
-
-@pytest.fixture(scope="module")
-def app(serve_app: Any, fake_assistant: Any) -> tuple[str, Any]:
-    return serve_app(fake_assistant)
-
-
-@pytest.fixture()
-def client(app: tuple[str, Any]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=app[0], timeout=60) as c:
-        yield c
 
 
 def _answer(c: httpx.Client, question: str = QUESTION, **headers: str) -> dict[str, Any]:
@@ -80,10 +68,10 @@ def test_feedback_only_on_an_answer_the_service_gave(serve_app: Any, fake_assist
         # a second verdict on the same answer replaces the first: one row per answer
         r = c.post("/api/feedback", json=_feedback_on(a, useful=False, comment="改主意了"))
         assert r.status_code == 201 and r.json()["id"] == first
-        assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer="我编的回答")), 400)
-        assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer_id="0.AAAA")), 400)
+        assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer="我编的回答")), 403)
+        assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer_id="0.AAAA")), 403)
         forged = a["answer_id"].split(".")[0] + ".x" + a["answer_id"].split(".")[1][1:]
-        assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer_id=forged)), 400)
+        assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer_id=forged)), 403)
         no_id = {k: v for k, v in _feedback_on(a).items() if k != "answer_id"}
         assert "answer_id缺少此字段" in _error(c.post("/api/feedback", json=no_id), 422)
     with sqlite3.connect(settings.feedback_db) as conn:
@@ -98,7 +86,7 @@ def test_feedback_on_an_expired_answer_is_refused(serve_app: Any, fake_assistant
     old = AnswerSigner.from_settings(settings).issue("问题", "回答", now=time.time() - 2 * 3600)
     with httpx.Client(base_url=url, timeout=60) as c:
         body = {"question": "问题", "answer": "回答", "answer_id": old, "useful": True}
-        assert "评价期限" in _error(c.post("/api/feedback", json=body), 400)
+        assert "评价期限" in _error(c.post("/api/feedback", json=body), 403)
 
 
 def test_feedback_rate_limit_per_client(serve_app: Any, fake_assistant: Any) -> None:
