@@ -78,11 +78,12 @@ class _GuardedH11(H11Protocol):
         if self.transport.is_closing():
             return
         state = self.conn.their_state
-        if state is h11.IDLE and not self.conn.trailing_data[0]:
-            return  # between requests with nothing sent: the keep-alive timer's business
-        log.warning("closing a connection from %s: request not received within %.0fs", self.client, self.request_timeout)
-        if state is h11.IDLE:
+        if state is h11.IDLE and self.conn.trailing_data[0]:  # part of a request line or headers
+            log.warning("closing a connection from %s: headers not received within %.0fs", self.client, self.request_timeout)
             self.transport.write(_raw_response(408, "Request Timeout", "request_timeout", "请求发送超时，请重试。"))
+        elif state is h11.SEND_BODY:
+            log.warning("closing a connection from %s: body not received within %.0fs", self.client, self.request_timeout)
+        # a connection that sends nothing is closed too: uvicorn arms its keep-alive timer only after a response
         self.transport.close()  # a stalled body: the app sees a disconnect
 
     def data_received(self, data: bytes) -> None:

@@ -408,3 +408,20 @@ def test_an_unlisted_origin_cannot_frame_the_chat(partner: dict[str, str], open_
             break
         page.wait_for_timeout(100)
     assert url.startswith("chrome-error:"), url
+
+
+def test_a_lone_surrogate_typed_on_the_page_gets_a_message_and_the_tab_goes_on(real_app: tuple[str, Any], open_page: Any) -> None:
+    """Issue 13: "\\ud800" typed in the box froze the tab (the server could not encode it)."""
+    from playwright.sync_api import expect
+
+    page = chat_ready(open_page(real_app[0] + "/"))
+    box = page.locator("#pq-input textarea")
+    # fill() cannot carry a lone surrogate over the wire; set it as a script would, then send
+    box.evaluate(
+        "e => { const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;"
+        " set.call(e, '补贴\\ud800'); e.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+    page.locator("#pq-send").click()
+    expect(page.locator("#pq-chat")).to_contain_text("无效字符", timeout=ANSWER_TIMEOUT_MS)
+    answer = ask_on_page(page, "专精特新企业贷款贴息有什么规定？")  # the tab still works
+    expect(answer).to_contain_text("贴息")

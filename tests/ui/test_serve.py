@@ -125,15 +125,17 @@ def test_a_long_path_gets_a_json_error(served_by_cli: str) -> None:
 @pytest.mark.parametrize(
     "partial",
     [
+        b"",  # connected, sent nothing
         b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # headers never finished
         b"POST /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
     ],
-    ids=["slow-headers", "slow-body"],
+    ids=["silent", "slow-headers", "slow-body"],
 )
 def test_a_stalled_connection_is_closed(served_by_cli: str, partial: bytes) -> None:
     s = _connect(served_by_cli)
     t0 = time.monotonic()
-    s.sendall(partial)
+    if partial:
+        s.sendall(partial)
     reply = _read_all(s)  # returns when the server closes the connection
     s.close()
     assert time.monotonic() - t0 < REQUEST_TIMEOUT_S + 5
