@@ -158,7 +158,8 @@ def prune_gradio_routes(gradio_app: Any, keep: frozenset[str] = GRADIO_ROUTES_KE
 
 
 class AnswerSigner:
-    """Issues and checks ``answer_id``s: ``<unix time, hex>.<HMAC-SHA256 of time, question and answer, 16 bytes>``."""
+    """Issues and checks ``answer_id``s: ``<unix time, hex>.<nonce>.<HMAC-SHA256 of them, the question and the answer>``
+    (the nonce keeps two equal answers given in the same second two answers)."""
 
     def __init__(self, key: bytes, ttl_s: float) -> None:
         self._key = key
@@ -172,22 +173,23 @@ class AnswerSigner:
             key = _stored_key(settings.secret_key_file)
         return cls(key, settings.answer_id_ttl_hours * 3600)
 
-    def _mac(self, issued: int, question: str, answer: str) -> str:
-        digest = hmac.new(self._key, f"{issued}\n{question.strip()}\n{answer}".encode(), hashlib.sha256).digest()[:16]
+    def _mac(self, issued: int, nonce: str, question: str, answer: str) -> str:
+        digest = hmac.new(self._key, f"{issued}\n{nonce}\n{question.strip()}\n{answer}".encode(), hashlib.sha256).digest()[:16]
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def issue(self, question: str, answer: str, now: float | None = None) -> str:
         issued = int(time.time() if now is None else now)
-        return f"{issued:x}.{self._mac(issued, question, answer)}"
+        nonce = secrets.token_urlsafe(6)
+        return f"{issued:x}.{nonce}.{self._mac(issued, nonce, question, answer)}"
 
     def check(self, answer_id: str, question: str, answer: str, now: float | None = None) -> None:
         """UnknownAnswerError (403, Chinese) unless ``answer_id`` was issued here for this question and answer, and has not expired."""
-        stamp, _, mac = answer_id.partition(".")
+        stamp, nonce, mac = ([*answer_id.split(".", 2), "", ""])[:3]
         try:
             issued = int(stamp, 16)
         except ValueError:
             issued = -1
-        if issued < 0 or not hmac.compare_digest(mac, self._mac(issued, question, answer)):
+        if issued < 0 or not hmac.compare_digest(mac, self._mac(issued, nonce, question, answer)):
             raise UnknownAnswerError(
                 f"answer_id {answer_id[:40]!r} was not issued for this answer", message_zh="该回答不是本服务给出的，无法评价。"
             )

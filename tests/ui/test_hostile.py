@@ -70,7 +70,8 @@ def test_feedback_only_on_an_answer_the_service_gave(serve_app: Any, fake_assist
         assert r.status_code == 201 and r.json()["id"] == first
         assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer="我编的回答")), 403)
         assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer_id="0.AAAA")), 403)
-        forged = a["answer_id"].split(".")[0] + ".x" + a["answer_id"].split(".")[1][1:]
+        stamp, nonce, mac = a["answer_id"].split(".")
+        forged = f"{stamp}.{nonce}.{'B' if mac[0] != 'B' else 'C'}{mac[1:]}"
         assert "不是本服务给出" in _error(c.post("/api/feedback", json=_feedback_on(a, answer_id=forged)), 403)
         no_id = {k: v for k, v in _feedback_on(a).items() if k != "answer_id"}
         assert "answer_id缺少此字段" in _error(c.post("/api/feedback", json=no_id), 422)
