@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -112,14 +113,23 @@ def test_a_huge_header_is_refused_quickly_and_the_server_goes_on(served_by_cli: 
         pass
     reply = _read_all(s)
     s.close()
-    assert time.monotonic() - t0 < 5 and sent < 2**20
+    # refused at once; what the client got out before the reset is the kernel's buffers, not the server reading
+    assert time.monotonic() - t0 < 5 and sent < 16 * 2**20
     assert reply.startswith(b"HTTP/1.1 431") and "请求头过长".encode() in reply
     assert httpx.get(f"{served_by_cli}/api/health", timeout=10).status_code == 200
 
 
 def test_a_long_path_gets_a_json_error(served_by_cli: str) -> None:
-    r = httpx.get(f"{served_by_cli}/api/documents/{'a' * 100_000}", timeout=10)
-    assert r.status_code == 414 and r.headers["content-type"].startswith("application/json") and "地址过长" in r.json()["error"]["message"]
+    s = _connect(served_by_cli)  # a raw socket: httpx refuses to send a URL this long
+    try:
+        s.sendall(b"GET /api/documents/" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    reply = _read_all(s)
+    s.close()
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414") and b"application/json" in head
+    assert "地址过长" in json.loads(body)["error"]["message"]
 
 
 @pytest.mark.parametrize(
