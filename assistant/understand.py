@@ -344,9 +344,15 @@ def is_followup(question: str, history: tuple[str, ...]) -> bool:
     return not topic_terms(q)  # "一个人最多能领几年？": nothing of its own to ask about
 
 
+# What a follow-up inherits from the questions before it, at most (characters, the latest kept).
+# A chain of follow-ups inherits from every earlier one; unbounded, ten 500-character history
+# turns made a 5,500-character query that took seconds to segment.
+MAX_INHERITED_CHARS = 200
+
+
 def condense(question: str, history: tuple[str, ...]) -> tuple[str, bool]:
     """A standalone question: a follow-up inherits the previous topic (and its region unless it
-    names another)."""
+    names another), at most ``MAX_INHERITED_CHARS`` of it."""
     parts = _followup_parts(question, history)
     if parts is None:
         return question, False
@@ -360,6 +366,7 @@ def _followup_parts(question: str, history: tuple[str, ...]) -> tuple[str, str] 
     if not is_followup(question, history):
         return None
     previous, _ = condense(history[-1], history[:-1])
+    previous = previous[-MAX_INHERITED_CHARS:]
     new_region, new_word = detect_region(question)
     old_region, old_word = detect_region(previous)
     if new_word and old_word and new_region != old_region:

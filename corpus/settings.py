@@ -7,11 +7,13 @@ description, and every entry point builds one ``Settings`` and passes it down.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "DOCUMENTS_DIR", "RAW_DIR", "RULES_DIR"]
 
@@ -74,11 +76,63 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=500, ge=10, description="Longest question accepted, in characters.")
     max_history: int = Field(default=10, ge=0, description="Most earlier questions accepted as conversation history.")
     rate_limit_per_minute: int = Field(default=30, ge=0, description="Questions per minute per client on /api/ask; 0 = no limit.")
-    embed_origins: list[str] = Field(
+    # NoDecode: the list is parsed by the validator below, so a malformed value gets a sentence
+    # that says what to write instead of pydantic-settings' JSON traceback.
+    embed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Origins allowed to embed the widget (frame-ancestors), e.g. "
-        '["https://www.example.gov.cn"]. The app\'s own origin is always allowed.',
+        description="Origins allowed to embed the widget and the chat page (frame-ancestors), a JSON list, e.g. "
+        '["https://www.example.gov.cn"]: https:// origins, or http:// for localhost only; no paths, no wildcards. '
+        "The app's own origin is always allowed.",
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For is believed (JSON list or comma-separated, "
+        'e.g. ["127.0.0.1"]). Empty: the header is ignored and every client is its connection\'s address.',
+    )
+    rate_limit_storage_uri: str = Field(
+        default="memory://",
+        description="Where the rate limiter keeps its counts, as a `limits` storage URI: memory:// (one process) "
+        "or e.g. redis://host:6379 (shared by several processes; needs the redis package).",
+    )
+    feedback_per_minute: int = Field(default=10, ge=0, description="Feedback submissions per minute per client; 0 = no limit.")
+    feedback_max_mb: int = Field(
+        default=200, ge=1, description="Size budget of the feedback database (MiB): past it, feedback is refused (507), answers go on."
+    )
+    answer_id_ttl_hours: int = Field(
+        default=48, ge=1, description="How long after an answer feedback on it is accepted (its answer_id expires then)."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs answer ids. Default: a random key kept in <data_dir>/secret_key (made on first start).",
+    )
+    answer_workers: int = Field(default=4, ge=1, le=64, description="Questions answered at the same time (threads).")
+    answers_per_client: int = Field(default=2, ge=1, description="Questions one client may have in progress at once.")
+    max_body_bytes: int = Field(default=65536, ge=1024, description="Largest request body accepted on /api/* (bytes).")
+    max_header_bytes: int = Field(default=16384, ge=1024, description="Largest request line plus headers accepted (bytes).")
+    request_timeout_s: float = Field(
+        default=10.0, gt=0, description="Seconds a client has to send a request's headers, and its body: slower ones are cut off."
+    )
+    keep_alive_s: float = Field(default=5.0, gt=0, description="Seconds an idle keep-alive connection stays open.")
+    max_connections: int = Field(
+        default=200, ge=1, description="Connections and requests served at once; past it new requests get 503 (uvicorn limit_concurrency)."
+    )
+
+    @field_validator("embed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> list[str]:
+        items = _json_list(value, "POLICYQA_EMBED_ORIGINS", '["https://www.example.gov.cn"]', comma=False)
+        for item in items:
+            if not _ORIGIN.fullmatch(item):
+                raise ValueError(
+                    f"{item!r} is not an origin: write https://host[:port] (or http://localhost[:port]), "
+                    "with no path, no wildcard and no other scheme"
+                )
+        return [o.rstrip("/") for o in items]
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> list[str]:
+        return _json_list(value, "POLICYQA_TRUSTED_PROXIES", '["127.0.0.1"] or 127.0.0.1,10.0.0.2', comma=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -109,6 +163,35 @@ class Settings(BaseSettings):
         """The SQLite file that stores user feedback."""
         return self.data_dir / "feedback.sqlite3"
 
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the answer-id key is kept when ``secret_key`` is not set."""
+        return self.data_dir / "secret_key"
+
     def today_date(self) -> dt.date:
         """The date validity is judged against."""
         return self.today or dt.date.today()
+
+
+# https://host[:port], or http:// for a loopback host (a developer's page); nothing after the port.
+_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+_ORIGIN = re.compile(rf"https://{_HOST}(?::\d{{1,5}})?/?|http://(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{{1,5}})?/?")
+
+
+def _json_list(value: Any, env: str, example: str, *, comma: bool) -> list[str]:
+    """A list of strings from a list, or from the environment's text (a JSON list; or, when
+    ``comma``, comma-separated), or a ValueError that says what to write."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        if text.startswith("[") or not comma:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ValueError(f"{env} must be a JSON list of strings, e.g. {example}; got {text[:80]!r}") from None
+        else:
+            value = [part.strip() for part in text.split(",") if part.strip()]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{env} must be a list of strings, e.g. {example}; got {value!r:.80}")
+    return [v.strip() for v in value if v.strip()]

@@ -12,15 +12,17 @@ and serves:
 - ``/docs``: Swagger UI from local files (``ui/apidocs.py``).
 
 Errors are JSON ``{"error": {"code", "message"}}`` with a Chinese message, never a stack trace.
+What guards it lives beside it: ``ui.limits`` (request size and time), ``ui.ratelimit`` (per-client
+limits), ``ui.security`` (headers, Gradio's routes, answer ids), ``ui.stores`` (start-up checks, health).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
-import time
-from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -38,44 +40,21 @@ from corpus.errors import CorpusError, InputError, PolicyQAError
 from corpus.records import PolicyDocument
 from corpus.settings import Settings
 from ui.admin import register_admin
-from ui.feedback import Feedback, FeedbackStore
+from ui.feedback import Feedback, FeedbackError, FeedbackStore
+from ui.limits import BodyGuard
 from ui.match_api import register_match_api
+from ui.ratelimit import InFlight, RateLimiter, limiter_storage, trusted_client_middleware
 from ui.schema import AnswerOut, AskRequest, ClauseOut, DocumentsOut, ErrorOut, FeedbackOut, FeedbackRequest, HealthOut
+from ui.security import AnswerSigner, SecurityHeaders, UnknownAnswerError, check_text, frame_ancestors, prune_gradio_routes
+from ui.stores import AnswerHealth, index_health, open_assistant
 
-__all__ = ["create_app", "RateLimiter", "AskRequest", "FeedbackRequest", "CHAT_PATH"]
+__all__ = ["create_app", "RateLimiter", "AskRequest", "FeedbackRequest", "CHAT_PATH", "frame_ancestors"]
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 FAVICON = STATIC_DIR / "favicon.svg"
 CHAT_PATH = "/chat"
 MAX_REGION_CHARS = 20
-
-
-class RateLimiter:
-    """At most ``limit`` events per client in any ``window`` seconds (sliding window, in memory)."""
-
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def hit(self, client: str, now: float | None = None) -> float:
-        """Record an event; return 0 when allowed, else the seconds until the next one is."""
-        if self.limit <= 0:
-            return 0.0
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            q = self._events[client]
-            while q and q[0] <= now - self.window:
-                q.popleft()
-            if len(q) >= self.limit:
-                return max(q[0] + self.window - now, 0.001)
-            q.append(now)
-            if len(self._events) > 10000:  # forget idle clients so memory stays bounded
-                for k in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
-                    del self._events[k]
-            return 0.0
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -136,9 +115,29 @@ def scoped_question(question: str, history: list[str], region: str | None, max_c
     return question if max_chars is not None and len(scoped) > max_chars else scoped
 
 
-def frame_ancestors(settings: Settings) -> str:
-    origins = " ".join(o.rstrip("/") for o in settings.embed_origins if o and all(ch not in o for ch in " ;,'\""))
-    return f"frame-ancestors 'self' {origins}".strip()
+class _CatchAll:
+    """The last resort: an unexpected exception becomes a JSON 500 and is logged once (Starlette's
+    own handler for Exception logs nothing but re-raises, and the server then logs it again)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        started = False
+
+        async def tracked(message: MutableMapping[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            log.exception("unhandled error on %s", scope.get("path"))
+            if scope["type"] != "http" or started:
+                return
+            response = _error(500, "internal_error", "系统处理出错，请稍后再试或联系管理员。")
+            await response(scope, receive, send)
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
@@ -149,14 +148,36 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     from ui.page import build_page, page_css, page_head, page_js, page_theme
     from ui.source import add_source_urls, source_router
 
-    assistant = assistant if assistant is not None else Assistant.from_settings(settings)
-    feedback = FeedbackStore(settings.feedback_db)
-    limiter = RateLimiter(settings.rate_limit_per_minute)
-    answer_lock = threading.Lock()  # the chain is CPU-bound; one answer at a time keeps latency even
+    assistant = assistant if assistant is not None else open_assistant(settings)
+    feedback = FeedbackStore(settings.feedback_db, max_bytes=settings.feedback_max_mb * 2**20)
+    storage = limiter_storage(settings)
+    limiter = RateLimiter(settings.rate_limit_per_minute, storage=storage, namespace="ask")
+    feedback_limiter = RateLimiter(settings.feedback_per_minute, storage=storage, namespace="feedback")
+    signer = AnswerSigner.from_settings(settings)
+    # Answers run side by side (a slow one no longer holds up everyone), at most answer_workers at
+    # once, and at most answers_per_client of them for one client.
+    answer_slots = threading.BoundedSemaphore(settings.answer_workers)
+    in_flight = InFlight(settings.answers_per_client)
+    answers = AnswerHealth()
+    # knowledge-base updates take turns under this lock; answers never wait for it: the new index
+    # is swapped in with one assignment, and an answer under way finishes on the one it started with
+    answer_lock = threading.Lock()
+
+    def signed(result: dict[str, Any]) -> dict[str, Any]:
+        return {**result, "answer_id": signer.issue(result["question"], result["answer"])}
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:
-        with answer_lock:
-            return add_source_urls(assistant.answer(question, history).to_dict())
+        check_text([question, history])
+        with answer_slots:
+            try:
+                result = add_source_urls(assistant.answer(question, history).to_dict())
+            except InputError:
+                raise
+            except Exception as e:
+                answers.failed(e)
+                raise
+        answers.ok()
+        return signed(result)
 
     app = FastAPI(
         title="政策问答 policyqa",
@@ -170,10 +191,20 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.state.limiter = limiter
     app.state.answer_lock = answer_lock  # knowledge-base updates swap the index under it
     register_admin(app, settings)  # /admin: upload, list, remove, re-index (operator token)
+    app.state.signer = signer
+
+    @app.exception_handler(FeedbackError)
+    async def _feedback_refused(request: Request, exc: FeedbackError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return _error(exc.status, exc.code, exc.message_zh, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(422, "invalid_request", _validation_message(exc))
+
+    @app.exception_handler(UnknownAnswerError)
+    async def _unknown_answer(request: Request, exc: UnknownAnswerError) -> JSONResponse:
+        return _error(403, "unknown_answer", exc.message_zh)
 
     @app.exception_handler(InputError)
     async def _bad_input(request: Request, exc: InputError) -> JSONResponse:
@@ -192,21 +223,24 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if not request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
-        msg = {404: "未找到该地址。", 405: "不支持该请求方法。"}.get(exc.status_code, "请求有误。")
+        msg = {404: "未找到该地址。", 405: "不支持该请求方法。", 400: "请求内容无法解析，请发送 UTF-8 编码的 JSON。"}.get(
+            exc.status_code, "请求有误。"
+        )
         return _error(exc.status_code, "http_error", msg)
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-        return _error(500, "internal_error", "系统处理出错，请稍后再试或联系管理员。")
 
     # -- API ----------------------------------------------------------------------------------
     def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         what = {
-            400: "Invalid input (empty, too long, too much history); the message says what to fix.",
+            400: "Invalid input (empty, too long, too much history, invalid UTF-8 or characters, JSON nested too deep); "
+            "the message says what to fix.",
+            403: "Feedback on an answer this service did not give, or whose answer_id has expired.",
             404: "No such document or clause.",
+            408: "The request's body was not sent in time.",
+            413: "The body is larger than `max_body_bytes`.",
             422: "The body is not JSON of the documented shape.",
-            429: "Too many questions from this client; see Retry-After.",
+            429: "Too many requests from this client, or too many of its questions in progress; see Retry-After.",
+            503: "Feedback cannot be stored at the moment (see /api/health).",
+            507: "The feedback store has reached its size budget.",
         }
         return {s: {"model": ErrorOut, "description": what[s]} for s in statuses}
 
@@ -215,7 +249,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         tags=["api"],
         summary="A cited answer to a question (Answer JSON)",
         response_model=AnswerOut,
-        responses=errors(400, 422, 429),
+        responses=errors(400, 408, 413, 422, 429),
     )
     def api_ask(body: AskRequest, request: Request) -> Any:
         client = request.client.host if request.client else "unknown"
@@ -227,6 +261,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
                 f"提问过于频繁（每分钟最多{settings.rate_limit_per_minute}次），请{int(wait) + 1}秒后再试。",
                 headers={"Retry-After": str(int(wait) + 1)},
             )
+        with in_flight.slot(client) as got:
+            if not got:
+                return _error(429, "busy", "您的上一个问题仍在回答中，请稍候再问。", headers={"Retry-After": "1"})
+            return _answer_api(body)
+
+    def _answer_api(body: AskRequest) -> dict[str, Any]:
+        check_text([body.question, body.history, body.region])
         if body.region is not None and len(body.region) > MAX_REGION_CHARS:
             raise InputError(f"region {body.region[:30]!r} is too long", message_zh="地区名称过长。")
         question = body.question
@@ -239,16 +280,26 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         if question.strip():
             question = scoped_question(question, list(body.history), body.region, settings.max_question_chars)
         result = ask(question, list(body.history))
-        result["question"] = body.question.strip()
-        return result
+        return signed({**result, "question": body.question.strip()})
 
-    @app.get("/api/health", tags=["api"], summary="Model, index size and the documents with their validity", response_model=HealthOut)
+    @app.get(
+        "/api/health",
+        tags=["api"],
+        summary="Each store's state (answers, index, feedback), the model, the index size and the documents",
+        response_model=HealthOut,
+    )
     def api_health() -> dict[str, Any]:
+        stores = {
+            name: dict(zip(("status", "detail"), state, strict=True))
+            for name, state in (("answers", answers.report()), ("index", index_health(assistant)), ("feedback", feedback.health()))
+        }
+        size = assistant.index.count() if stores["index"]["status"] == "ok" else 0
         return {
-            "status": "ok",
+            "status": "ok" if all(v["status"] == "ok" for v in stores.values()) else "degraded",
+            "stores": stores,
             "model": assistant.index.model_name,
             "collection": assistant.index.name,
-            "index_size": assistant.index.count(),
+            "index_size": size,
             "today": settings.today_date().isoformat(),
             "documents": [document_dict(d, settings) for d in assistant.documents],
         }
@@ -291,9 +342,20 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         summary="Store a verdict on an answer",
         status_code=201,
         response_model=FeedbackOut,
-        responses=errors(400, 422),
+        responses=errors(400, 403, 408, 413, 422, 429, 503, 507),
     )
-    def api_feedback(body: FeedbackRequest) -> dict[str, Any]:
+    async def api_feedback(body: FeedbackRequest, request: Request) -> dict[str, Any]:
+        # async, with the write on the store's own thread: feedback never takes an answering thread
+        client = request.client.host if request.client else "unknown"
+        wait = feedback_limiter.hit(client)
+        if wait:
+            raise FeedbackError(
+                f"feedback from {client} over the limit",
+                status=429,
+                code="rate_limited",
+                message_zh=f"反馈过于频繁（每分钟最多{settings.feedback_per_minute}次），请{int(wait) + 1}秒后再试。",
+                retry_after=int(wait) + 1,
+            )
         fb = Feedback.checked(
             body.question,
             body.answer,
@@ -302,8 +364,11 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
             body.comment,
             source="api",
             max_question_chars=settings.max_question_chars,
+            answer_id=body.answer_id,
         )
-        return {"ok": True, "id": feedback.add(fb), "message": "已收到您的反馈，谢谢！"}
+        signer.check(body.answer_id, fb.question, fb.answer)
+        row = await asyncio.wrap_future(feedback.submit(fb))
+        return {"ok": True, "id": row, "message": "已收到您的反馈，谢谢！"}
 
     register_match_api(app, settings, errors)  # POST /api/match: 政策体检
 
@@ -347,6 +412,22 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.include_router(source_router(lambda: assistant.index.corpus, settings.today_date))
 
     blocks = build_page(assistant, settings, feedback, ask, limiter)
-    return gr.mount_gradio_app(
+    blocks.queue(default_concurrency_limit=settings.answer_workers)
+    app = gr.mount_gradio_app(
         app, blocks, path=CHAT_PATH, css=page_css(), head=page_head(), js=page_js(), theme=page_theme(), footer_links=[]
     )
+    prune_gradio_routes(_mounted(app, CHAT_PATH))
+    # Added last = outermost: the client address first, then the headers on every response.
+    app.add_middleware(_CatchAll)
+    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes, body_timeout=settings.request_timeout_s)
+    proxy = trusted_client_middleware(settings)
+    if proxy is not None:
+        app.add_middleware(proxy[0], **proxy[1])
+    app.add_middleware(SecurityHeaders, frame_policy=frame_ancestors(settings), frame_prefix=CHAT_PATH)
+    return app
+
+
+def _mounted(app: FastAPI, path: str) -> Any:
+    from starlette.routing import Mount
+
+    return next(r.app for r in app.routes if isinstance(r, Mount) and r.path == path)

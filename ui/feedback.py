@@ -9,23 +9,36 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import InputError
+from corpus.errors import InputError, PolicyQAError
 from corpus.settings import Settings
+from ui.security import has_lone_surrogate
 
-__all__ = ["FeedbackStore", "Feedback", "export_feedback", "MAX_COMMENT_CHARS", "MAX_ANSWER_CHARS"]
+__all__ = [
+    "FeedbackStore",
+    "Feedback",
+    "FeedbackError",
+    "export_feedback",
+    "MAX_COMMENT_CHARS",
+    "MAX_ANSWER_CHARS",
+]
+
+log = logging.getLogger(__name__)
 
 MAX_COMMENT_CHARS = 1000
 MAX_ANSWER_CHARS = 20000
 MAX_CITATIONS = 20
 MAX_CITATION_CHARS = 500
-_FIELDS = ("id", "created_at", "source", "question", "answer", "citations", "useful", "comment")
+_FIELDS = ("id", "created_at", "source", "question", "answer", "citations", "useful", "comment", "answer_id")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -36,9 +49,24 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer TEXT NOT NULL,
     citations TEXT NOT NULL,
     useful INTEGER NOT NULL CHECK (useful IN (0, 1)),
-    comment TEXT NOT NULL DEFAULT ''
+    comment TEXT NOT NULL DEFAULT '',
+    answer_id TEXT
 )
 """
+# One row per answer: a second verdict on the same answer replaces the first, so feedback cannot
+# grow faster than answers are given.
+_ANSWER_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_answer ON feedback (answer_id) WHERE answer_id IS NOT NULL"
+
+
+class FeedbackError(PolicyQAError):
+    """Feedback not stored: too frequent (429), the store's budget spent (507), or the store
+    unwritable (503). ``status`` is the HTTP status; ``message_zh`` says so to the user."""
+
+    def __init__(self, message: str, *, status: int, code: str, message_zh: str, retry_after: int | None = None) -> None:
+        super().__init__(message, message_zh=message_zh)
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +79,7 @@ class Feedback:
     useful: bool
     comment: str = ""
     source: str = "api"
+    answer_id: str | None = None
 
     @classmethod
     def checked(
@@ -63,8 +92,11 @@ class Feedback:
         *,
         source: str = "api",
         max_question_chars: int = 500,
+        answer_id: str | None = None,
     ) -> Feedback:
         """A Feedback from untrusted values, or InputError with a Chinese message."""
+        if has_lone_surrogate([question, answer, citations, comment]):
+            raise InputError("feedback text contains a lone surrogate", message_zh="反馈中含有无效字符（孤立的代理项），请删除后重试。")
         if not isinstance(question, str) or not question.strip():
             raise InputError("feedback needs the question", message_zh="反馈缺少对应的问题。")
         if len(question) > max_question_chars:
@@ -90,19 +122,30 @@ class Feedback:
                 f"comment has {len(comment)} characters; the limit is {MAX_COMMENT_CHARS}",
                 message_zh=f"意见过长（{len(comment)}字），请控制在{MAX_COMMENT_CHARS}字以内。",
             )
-        return cls(question.strip(), answer, tuple(citations), useful, comment.strip(), source)
+        return cls(question.strip(), answer, tuple(citations), useful, comment.strip(), source, answer_id)
 
 
 class FeedbackStore:
-    """The feedback table in one SQLite file (created on first use, WAL journal)."""
+    """The feedback table in one SQLite file (created on first use, WAL journal).
 
-    def __init__(self, path: Path) -> None:
+    Writes go through one thread of their own (``submit``), so a flood of feedback never takes
+    the threads that answer questions; each is acknowledged only once committed. The file may
+    grow to ``max_bytes``; past it feedback is refused and answering goes on."""
+
+    def __init__(self, path: Path, *, max_bytes: int | None = None) -> None:
         self.path = Path(path)
+        self.max_bytes = max_bytes
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback")
+        self._failure: str | None = None
+        self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             with conn:
                 conn.execute(_SCHEMA)
+                if "answer_id" not in {r[1] for r in conn.execute("PRAGMA table_info(feedback)")}:
+                    conn.execute("ALTER TABLE feedback ADD COLUMN answer_id TEXT")  # a store made before answer ids
+                conn.execute(_ANSWER_INDEX)
 
     def _connect(self) -> sqlite3.Connection:
         # A connection per call: the API answers from a thread pool; sqlite3 connections are per thread.
@@ -110,15 +153,87 @@ class FeedbackStore:
         conn.row_factory = sqlite3.Row
         return conn
 
+    def size(self) -> int:
+        """Bytes on disk: the database and its write-ahead log."""
+        total = 0
+        for p in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                total += p.stat().st_size
+            except FileNotFoundError:
+                pass
+        return total
+
+    def health(self) -> tuple[str, str]:
+        """("ok" | "degraded", why): a row is written and rolled back (file permissions do not
+        tell, e.g. for root or on a read-only mount); degraded too past the budget."""
+        try:
+            with closing(sqlite3.connect(self.path, timeout=2, isolation_level=None)) as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(
+                    "INSERT INTO feedback (created_at, source, question, answer, citations, useful) VALUES ('', 'probe', '', '', '[]', 0)"
+                )
+                conn.execute("ROLLBACK")
+        except sqlite3.Error as e:
+            return "degraded", f"{self.path} cannot be written ({e}): feedback is refused until it can"
+        if self.max_bytes is not None and self.size() >= self.max_bytes:
+            return "degraded", f"{self.path} has reached its budget of {self.max_bytes // 2**20} MiB (POLICYQA_FEEDBACK_MAX_MB)"
+        with self._lock:
+            failure = self._failure
+        return ("degraded", failure) if failure else ("ok", f"{self.count()} records")
+
     def add(self, fb: Feedback) -> int:
-        """Store one verdict in one transaction; return its row id."""
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with closing(self._connect()) as conn, conn:
-            cur = conn.execute(
-                "INSERT INTO feedback (created_at, source, question, answer, citations, useful, comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (now, fb.source, fb.question, fb.answer, json.dumps(list(fb.citations), ensure_ascii=False), int(fb.useful), fb.comment),
+        """Store one verdict in one transaction, on the writer thread; return its row id."""
+        return self.submit(fb).result()
+
+    def submit(self, fb: Feedback) -> Future[int]:
+        """Queue one verdict for the writer thread; the future is its row id or FeedbackError."""
+        if self.max_bytes is not None and self.size() >= self.max_bytes:
+            log.warning("feedback refused: %s has reached its budget of %d bytes", self.path, self.max_bytes)
+            raise FeedbackError(
+                f"feedback store {self.path} is full ({self.max_bytes} bytes)",
+                status=507,
+                code="feedback_full",
+                message_zh="反馈存储空间已满，暂时无法保存反馈，请稍后再试。",
             )
-            return int(cur.lastrowid or 0)
+        return self._writer.submit(self._write, fb)
+
+    def _write(self, fb: Feedback) -> int:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        row = (now, fb.source, fb.question, fb.answer, json.dumps(list(fb.citations), ensure_ascii=False), int(fb.useful), fb.comment)
+        try:
+            with closing(self._connect()) as conn, conn:
+                if fb.answer_id is None:
+                    cur = conn.execute(
+                        "INSERT INTO feedback (created_at, source, question, answer, citations, useful, comment) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        row,
+                    )
+                    row_id = int(cur.lastrowid or 0)
+                else:
+                    cur = conn.execute(
+                        "INSERT INTO feedback (created_at, source, question, answer, citations, useful, comment, answer_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) WHERE answer_id IS NOT NULL DO UPDATE SET "
+                        "created_at = excluded.created_at, useful = excluded.useful, comment = excluded.comment, "
+                        "citations = excluded.citations RETURNING id",
+                        (*row, fb.answer_id),
+                    )
+                    row_id = int(cur.fetchone()[0])
+        except sqlite3.Error as e:
+            with self._lock:
+                self._failure = f"the last feedback write to {self.path} failed: {e}"
+            log.error("feedback not stored in %s: %s", self.path, e)
+            raise FeedbackError(
+                f"feedback store {self.path} cannot be written: {e}",
+                status=503,
+                code="feedback_unavailable",
+                message_zh="反馈暂时无法保存，请稍后再试。",
+            ) from e
+        with self._lock:
+            self._failure = None
+        return row_id
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """All rows, oldest first, with citations as a list and useful as a bool."""

@@ -19,6 +19,7 @@ from corpus.errors import PolicyQAError
 from corpus.settings import Settings
 from ui.feedback import Feedback, FeedbackStore
 from ui.render import answer_html, error_html, pending_html, question_html, validity_html
+from ui.security import has_lone_surrogate
 
 if TYPE_CHECKING:
     from ui.app import RateLimiter
@@ -99,8 +100,10 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
         chat = list(chat or [])
         history = list(history or [])
         question = (question or "").strip()
-        if not question:
-            chat.append({"role": "assistant", "content": error_html("请输入您的问题。")})
+        if not question or has_lone_surrogate(question):  # a lone surrogate cannot be shown: the tab would hang
+            chat.append(
+                {"role": "assistant", "content": error_html("请输入您的问题。" if not question else "问题中含有无效字符，请删除后重试。")}
+            )
             yield chat, "", history, last, ""
             return
         wait = limiter.hit(request.client.host if request and request.client else "unknown") if limiter else 0
@@ -135,10 +138,11 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
                     comment or "",
                     source="page",
                     max_question_chars=settings.max_question_chars,
+                    answer_id=last.get("answer_id"),
                 )
-            except PolicyQAError as e:
+                store.add(fb)
+            except PolicyQAError as e:  # invalid, or the store full or unwritable
                 return error_html(e.message_zh), comment
-            store.add(fb)
             return '<span class="pq-thanks">已记录您的反馈，谢谢！</span>', ""
 
         return handler

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool, StrictStr
+from pydantic.json_schema import JsonDict
 
 __all__ = [
     "AskRequest",
@@ -21,6 +22,8 @@ __all__ = [
     "ValidityOut",
     "DocumentOut",
     "HealthOut",
+    "StoresOut",
+    "StoreHealthOut",
     "DocumentsOut",
     "ClauseOut",
     "FeedbackOut",
@@ -32,18 +35,26 @@ Status = Literal["in_force", "expiring", "expired", "not_yet", "not_stated"]
 
 
 # -- requests --------------------------------------------------------------------------------
+_TEXT_500: JsonDict = {"minLength": 1, "maxLength": 500, "pattern": r"\S"}
+
+
 class AskRequest(BaseModel):
     """A question, the earlier questions of the conversation, and an optional default region."""
 
+    # The limits are checked in code (a 400 that says what to fix, not a 422); the schema states them.
     question: StrictStr = Field(
         description="The question, at most `max_question_chars` (500) characters.",
         examples=["厦门专精特新企业在国内举办产品推介会有什么补贴？"],
+        json_schema_extra=_TEXT_500,
     )
     history: list[StrictStr] = Field(
-        default_factory=list, description="Earlier user questions of the conversation, oldest first; at most `max_history` (10)."
+        default_factory=list,
+        description="Earlier user questions of the conversation, oldest first; at most `max_history` (10).",
+        json_schema_extra={"maxItems": 10, "items": {"type": "string", "maxLength": 500}},
     )
     region: StrictStr | None = Field(
         default=None,
+        json_schema_extra={"anyOf": [{"type": "string", "maxLength": 20}, {"type": "null"}]},
         description="Default region (e.g. 厦门), at most 20 characters. Used only to scope retrieval: it is added to the "
         "question when neither the question nor the history names a region.",
     )
@@ -52,11 +63,26 @@ class AskRequest(BaseModel):
 class FeedbackRequest(BaseModel):
     """A verdict on one answer."""
 
-    question: StrictStr = Field(description="The question as asked.")
-    answer: StrictStr = Field(description="The answer text shown.")
-    citations: list[StrictStr] = Field(default_factory=list, description="References (or clause ids) shown with the answer; at most 20.")
+    question: StrictStr = Field(description="The question as asked.", json_schema_extra=_TEXT_500)
+    answer: StrictStr = Field(
+        description="The answer text shown.", json_schema_extra={"minLength": 1, "maxLength": 20000, "pattern": r"\S"}
+    )
+    citations: list[StrictStr] = Field(
+        default_factory=list,
+        description="References (or clause ids) shown with the answer; at most 20.",
+        json_schema_extra={"maxItems": 20, "items": {"type": "string", "maxLength": 500}},
+    )
     useful: StrictBool = Field(description="true: useful; false: not useful.")
-    comment: StrictStr = Field(default="", description="Optional, at most 1000 characters.")
+    comment: StrictStr | None = Field(
+        default="",
+        description="Optional, at most 1000 characters; null means none.",
+        json_schema_extra={"anyOf": [{"type": "string", "maxLength": 1000}, {"type": "null"}]},
+    )
+    answer_id: StrictStr = Field(
+        max_length=200,
+        description="The `answer_id` the answer came with: feedback is accepted only on an answer this service gave, "
+        "for a limited time (`answer_id_ttl_hours`). A second verdict on the same answer replaces the first.",
+    )
 
 
 # -- the answer --------------------------------------------------------------------------------
@@ -122,6 +148,7 @@ class AnswerOut(BaseModel):
     retrieved: list[str] = Field(description="Clause ids retrieved, best first.")
     parts: list[str] = Field(description="The sub-questions of a compound question, each answered in turn.")
     elapsed_ms: float
+    answer_id: str = Field(description="Signed by the service; send it back with feedback on this answer.")
 
 
 # -- documents ---------------------------------------------------------------------------------
@@ -147,8 +174,20 @@ class DocumentOut(BaseModel):
     clauses: int | None = Field(default=None, description="Number of clauses (in /api/documents only).")
 
 
+class StoreHealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    detail: str = Field(description="What was checked, or what is wrong (English, for the operator).")
+
+
+class StoresOut(BaseModel):
+    answers: StoreHealthOut = Field(description="Whether questions are being answered.")
+    index: StoreHealthOut = Field(description="The Chroma index: reachable, and how many pieces.")
+    feedback: StoreHealthOut = Field(description="The feedback database: writable and within its budget.")
+
+
 class HealthOut(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded when any store is.")
+    stores: StoresOut
     model: str = Field(description="The embedding model's name.")
     collection: str = Field(description="The Chroma collection (named after model and chunking).")
     index_size: int = Field(description="Pieces in the index.")
@@ -174,7 +213,7 @@ class ClauseOut(BaseModel):
 
 class FeedbackOut(BaseModel):
     ok: Literal[True]
-    id: int
+    id: int = Field(description="The stored record (the same for a second verdict on the same answer).")
     message: str
 
 

@@ -88,12 +88,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread; yield its base URL; stop it afterwards."""
+def served(app: Any, settings: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread, configured as ``policyqa serve`` does; yield its
+    base URL; stop it afterwards."""
     import uvicorn
 
+    from ui.limits import server_config
+
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(server_config(app, settings, "127.0.0.1", port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -133,7 +136,7 @@ def serve_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
 
     def start(assistant: Any, **overrides: Any) -> tuple[str, Any]:
         settings = make_settings(tmp_path_factory.mktemp("app"), **overrides)
-        cm = served(_created_in_a_loop(create_app, settings, assistant))
+        cm = served(_created_in_a_loop(create_app, settings, assistant), settings)
         url = cm.__enter__()
         stack.append(cm)
         return url, settings
@@ -173,3 +176,17 @@ def serve_with() -> Callable[[Any, Any], Any]:
     from ui.app import create_app
 
     return lambda settings, assistant: served(_created_in_a_loop(create_app, settings, assistant))
+
+
+@pytest.fixture(scope="module")
+def app(serve_app: Callable[..., tuple[str, Any]], fake_assistant: Any) -> tuple[str, Any]:
+    """The app over the fake-embedder chain, served once per test module: (base URL, settings)."""
+    return serve_app(fake_assistant)
+
+
+@pytest.fixture()
+def client(app: tuple[str, Any]) -> Iterator[Any]:
+    import httpx
+
+    with httpx.Client(base_url=app[0], timeout=60) as c:
+        yield c

@@ -9,23 +9,13 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
-
-
-@pytest.fixture(scope="module")
-def app(serve_app: Any, fake_assistant: Any) -> tuple[str, Any]:
-    return serve_app(fake_assistant)
-
-
-@pytest.fixture()
-def client(app: tuple[str, Any]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=app[0], timeout=60) as c:
-        yield c
 
 
 @pytest.fixture()
@@ -92,11 +82,13 @@ def test_rate_limit_answers_429_with_a_message(serve_app: Any, fake_assistant: A
 def test_rate_limiter_window_slides() -> None:
     from ui.app import RateLimiter
 
-    rl = RateLimiter(2, window=60)
-    assert rl.hit("a", 0) == 0 and rl.hit("a", 1) == 0
-    assert rl.hit("a", 2) == pytest.approx(58)
-    assert rl.hit("b", 2) == 0  # per client
-    assert rl.hit("a", 60.5) == 0  # the first event left the window
+    rl = RateLimiter(2, window=1)
+    assert rl.hit("a") == 0 and rl.hit("a") == 0
+    wait = rl.hit("a")
+    assert 0 < wait <= 1
+    assert rl.hit("b") == 0  # per client
+    time.sleep(wait + 0.05)
+    assert rl.hit("a") == 0  # the first event left the window
     assert RateLimiter(0).hit("a") == 0  # 0 = no limit
 
 
@@ -147,6 +139,13 @@ GOOD_FEEDBACK = {
 }
 
 
+def signed(settings: Any, body: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+    """``body`` with the answer_id the app at ``settings`` would have issued for its question and answer."""
+    from ui.security import AnswerSigner
+
+    return {**body, "answer_id": AnswerSigner.from_settings(settings).issue(body["question"], body["answer"], now)}
+
+
 def _rows(settings: Any) -> list[tuple[Any, ...]]:
     if not settings.feedback_db.exists():
         return []
@@ -172,8 +171,8 @@ def _rows(settings: Any) -> list[tuple[Any, ...]]:
 def test_feedback_bad_input_stores_nothing(serve_app: Any, fake_assistant: Any, change: dict[str, Any], status: int) -> None:
     url, settings = serve_app(fake_assistant)
     with httpx.Client(base_url=url) as c:
-        _error(c.post("/api/feedback", json={**GOOD_FEEDBACK, **change}), status)
-        missing = {k: v for k, v in GOOD_FEEDBACK.items() if k != "useful"}
+        _error(c.post("/api/feedback", json={**signed(settings, GOOD_FEEDBACK), **change}), status)
+        missing = {k: v for k, v in signed(settings, GOOD_FEEDBACK).items() if k != "useful"}
         _error(c.post("/api/feedback", json=missing), 422)
     assert _rows(settings) == []
 
@@ -183,12 +182,13 @@ def test_feedback_is_stored_and_exported(serve_app: Any, fake_assistant: Any, tm
 
     url, settings = serve_app(fake_assistant)
     with httpx.Client(base_url=url) as c:
-        r = c.post("/api/feedback", json=GOOD_FEEDBACK)
+        r = c.post("/api/feedback", json=signed(settings, GOOD_FEEDBACK, now=time.time() - 2))
         assert r.status_code == 201 and r.json()["ok"] is True
-        r = c.post("/api/feedback", json={**GOOD_FEEDBACK, "useful": False, "comment": "", "citations": []})
+        body = {**GOOD_FEEDBACK, "useful": False, "comment": "", "citations": []}
+        r = c.post("/api/feedback", json=signed(settings, body, now=time.time() - 1))  # answers of their own
         assert r.status_code == 201
         comment = "x" * 1000  # exactly the limit is accepted
-        assert c.post("/api/feedback", json={**GOOD_FEEDBACK, "comment": comment}).status_code == 201
+        assert c.post("/api/feedback", json=signed(settings, {**GOOD_FEEDBACK, "comment": comment})).status_code == 201
     rows = _rows(settings)
     assert [(r[0], r[3], r[4]) for r in rows] == [
         (GOOD_FEEDBACK["question"], 1, "清楚，谢谢"),
@@ -291,7 +291,7 @@ def test_feedback_export_command_writes_csv_and_jsonl(
 
     url, settings = serve_app(fake_assistant)
     with httpx.Client(base_url=url) as c:
-        assert c.post("/api/feedback", json=GOOD_FEEDBACK).status_code == 201
+        assert c.post("/api/feedback", json=signed(settings, GOOD_FEEDBACK)).status_code == 201
     monkeypatch.setenv("POLICYQA_DATA_DIR", str(settings.data_dir))
     assert main(["feedback", "export", "--format", "csv", "--out", str(tmp_path / "fb.csv")]) == 0
     assert "1" in capsys.readouterr().out
@@ -388,10 +388,10 @@ def test_answer_schema_matches_the_answer_contract(real: httpx.Client, real_assi
     from ui.schema import AnswerOut, CalculationOut, CitationOut
 
     raw = real_assistant.answer("小巨人企业数字化改造投了120万，达到二级了，能补多少？").to_dict()
-    assert set(AnswerOut.model_fields) == set(raw)
+    assert set(AnswerOut.model_fields) == set(raw) | {"answer_id"}
     assert raw["citations"] and set(CitationOut.model_fields) == set(raw["citations"][0]) | {"source_url"}
     assert raw["calculations"] and set(CalculationOut.model_fields) == set(raw["calculations"][0])
     served = real.post("/api/ask", json={"question": "小巨人企业数字化改造投了120万，达到二级了，能补多少？"}).json()
-    assert set(served) == set(raw)
+    assert set(served) == set(raw) | {"answer_id"}  # the id the service signs, for feedback
     assert all(set(c) == set(CitationOut.model_fields) for c in served["citations"])
     assert set(served["calculations"][0]["citation"]) == set(CitationOut.model_fields)

@@ -665,3 +665,20 @@ def test_widget_keyboard_use(real_app: tuple[str, Any], open_page: Any) -> None:
     expect(frame.locator("#q")).to_be_focused()
     page.keyboard.press("Escape")
     expect(page.locator("[data-policyqa-widget] .panel")).to_be_hidden()
+
+
+def test_a_lone_surrogate_typed_on_the_page_gets_a_message_and_the_tab_goes_on(real_app: tuple[str, Any], open_page: Any) -> None:
+    """Issue 13: "\\ud800" typed in the box froze the tab (the server could not encode it)."""
+    from playwright.sync_api import expect
+
+    page = chat_ready(open_page(real_app[0] + "/"))
+    box = page.locator("#pq-input textarea")
+    # fill() cannot carry a lone surrogate over the wire; set it as a script would, then send
+    box.evaluate(
+        "e => { const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;"
+        " set.call(e, '补贴\\ud800'); e.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+    page.locator("#pq-send").click()
+    expect(page.locator("#pq-chat")).to_contain_text("无效字符", timeout=ANSWER_TIMEOUT_MS)
+    answer = ask_on_page(page, "专精特新企业贷款贴息有什么规定？")  # the tab still works
+    expect(answer).to_contain_text("贴息")

@@ -81,7 +81,7 @@
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({
-          question: a.question, answer: a.answer, useful: useful, comment: input.value,
+          question: a.question, answer: a.answer, answer_id: a.answer_id, useful: useful, comment: input.value,
           citations: (a.citations || []).map(function (c) { return c.reference; })
         })
       }).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
