@@ -115,7 +115,7 @@ def test_the_export_is_kept_and_redone_when_stale(model_dir: Path) -> None:
     record = path.with_suffix(".json")
     saved = record.read_text(encoding="utf-8")
     try:
-        record.write_text(saved.replace('"format": 1', '"format": 0'), encoding="utf-8")
+        record.write_text(json.dumps(json.loads(saved) | {"format": -1}), encoding="utf-8")
         assert not is_exported(model_dir)
         with pytest.raises(ModelError, match="policyqa setup"):
             OnnxEmbedder(model_dir)
