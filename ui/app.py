@@ -146,10 +146,12 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     assistant = assistant if assistant is not None else Assistant.from_settings(settings)
     feedback = FeedbackStore(settings.feedback_db)
     limiter = RateLimiter(settings.rate_limit_per_minute)
-    answer_lock = threading.Lock()  # the chain is CPU-bound; one answer at a time keeps latency even
+    # Several answers at once: embedding (onnxruntime) and Chroma release the GIL, so they overlap
+    # on both cores; the bound keeps a burst from slowing every answer in it.
+    answer_slots = threading.BoundedSemaphore(settings.answer_threads)
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:
-        with answer_lock:
+        with answer_slots:
             return assistant.answer(question, history).to_dict()
 
     app = FastAPI(
