@@ -156,10 +156,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
+    parser.add_argument("--threads", type=int, default=4, help="answers at once per process (1: the former one-at-a-time lock)")
     args = parser.parse_args()
-    env = {"POLICYQA_SERVE_WORKERS": str(args.workers), "POLICYQA_EMBEDDING_BACKEND": args.backend}
+    env = {
+        "POLICYQA_SERVE_WORKERS": str(args.workers),
+        "POLICYQA_EMBEDDING_BACKEND": args.backend,
+        "POLICYQA_ANSWER_THREADS": str(args.threads),
+    }
     out = run(args.requests, args.clients, env, f"{args.backend}-w{args.workers}")
-    print(f"policyqa serve ({args.backend}, {args.workers} worker(s)): start to first answer {out['start_to_first_answer_s']:.1f} s")
+    what = f"{args.backend}, {args.workers} worker(s), {args.threads} answer thread(s)"
+    print(f"policyqa serve ({what}): start to first answer {out['start_to_first_answer_s']:.1f} s")
     for c in args.clients:
         print(
             f"  {c} client(s): {out[f'rate_{c}']:.1f} answers/s, p50 {out[f'p50_{c}']:.0f} ms, "
