@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run setup test test-fast browser lint bench screenshots clean
+.PHONY: run setup test test-fast browser lint bench bench-scale screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,13 @@ screenshots: $(BIN)/.installed browser
 	cp artifacts/chat-calculation.png docs/screenshot-chat.png
 	cp artifacts/widget-answer.png docs/screenshot-widget.png
 
-bench: setup
+bench: setup  ## every figure of issue 14: product beside the naive baseline, served throughput
 	$(BIN)/python benchmarks/answer_latency.py
+	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 2 4 8
+	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 8 --backend torch --threads 1
+
+bench-scale: setup  ## the synthetic 200,000-clause corpus (long: about an hour on 2 cores)
+	$(BIN)/python benchmarks/scale.py --clauses 200000
 
 clean:
 	rm -rf $(VENV) var

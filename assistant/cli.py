@@ -20,7 +20,7 @@ from assistant.knowledge_cli import register as register_knowledge_commands
 from corpus.errors import PolicyQAError
 from corpus.settings import Settings
 
-__all__ = ["main"]
+__all__ = ["main", "serve_app"]
 
 
 def _offline_environment() -> None:
@@ -40,10 +40,10 @@ def _print_json(data: object) -> None:
 
 
 def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
-    from index.e5_model import ensure_model
+    from index import prepare_embeddings
 
-    path = ensure_model(settings)
-    print(f"embedding model ready: {path}")
+    path = prepare_embeddings(settings)  # the folder, and its ONNX export for the onnx backend
+    print(f"embedding model ready: {path} ({settings.embedding_backend} backend)")
     return cmd_index(settings, args)
 
 
@@ -89,7 +89,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from index import open_index
 
     idx = open_index(settings)
-    if not idx.is_current():
+    if args.mode != "bm25" and not idx.is_current():  # keyword search reads no vector
         idx.build()
     hits = idx.search(args.query, k=args.k, regions=args.region or None, mode=args.mode)
     if args.json:
@@ -137,14 +137,30 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def serve_app() -> object:
+    """The app of one serving worker process (``uvicorn --factory``): settings from the environment."""
+    from ui.app import create_app
+
+    _offline_environment()
+    return create_app(Settings())
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    ready = f"policyqa: http://{args.host}:{args.port}/  (API docs at /docs, widget demo at /demo/embed.html)"
+    if settings.serve_workers > 1:
+        print(ready)
+        # Each worker builds its own app from the same environment; uvicorn shares the port.
+        uvicorn.run(
+            "assistant.cli:serve_app", factory=True, workers=settings.serve_workers, host=args.host, port=args.port, log_level="info"
+        )
+        return 0
     from ui.app import create_app
     from ui.limits import server_config
 
     app = create_app(settings)
-    print(f"policyqa: http://{args.host}:{args.port}/  (API docs at /docs, widget demo at /demo/embed.html)")
+    print(ready)
     uvicorn.Server(server_config(app, settings, args.host, args.port, log_level="info")).run()
     return 0
 

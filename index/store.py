@@ -14,6 +14,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import chromadb
@@ -124,6 +125,18 @@ def make_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+def _bm25_depth(k: int) -> int | None:
+    """How deep the BM25 ranking must go for the fused top ``k`` to be exact.
+
+    A clause below BM25 rank n fuses to at most DENSE_WEIGHT / (RRF_K + 1) + 1 / (RRF_K + n + 1),
+    while the k-th fused score is at least 1 / (RRF_K + k) (the BM25 top k alone reach it); so
+    ranks below the n where the first is smaller cannot enter the top k. None: no such n."""
+    room = 1 / (RRF_K + k) - DENSE_WEIGHT / (RRF_K + 1)
+    if room <= 0:
+        return None
+    return int(1 / room) - RRF_K + 2
+
+
 def _content_hash(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
@@ -131,7 +144,9 @@ def _content_hash(text: str) -> str:
 class ClauseIndex:
     """Dense + keyword retrieval over the clauses of a corpus."""
 
-    def __init__(self, corpus: Corpus, embeddings: Embeddings, client: Any, *, model_name: str, chunk_chars: int) -> None:
+    def __init__(
+        self, corpus: Corpus, embeddings: Embeddings, client: Any, *, model_name: str, chunk_chars: int, bm25_dir: Path | None = None
+    ) -> None:
         self.corpus = corpus
         self.embeddings = embeddings
         self.client = client
@@ -145,9 +160,14 @@ class ClauseIndex:
             embedding_function=None,
         )
         self._clauses = {c.id: c for c in corpus.clauses}
+        self._by_document: dict[str, list[str]] = {}
+        for c in corpus.clauses:
+            self._by_document.setdefault(c.document.id, []).append(c.id)
         add_corpus_terms([c.text for c in corpus.clauses])
         # BM25 sees the breadcrumb too: a question naming 专精特新 should find 001's measures.
-        self._bm25 = BM25([(c.id, f"{c.document.title} {c.path}\n{c.text}") for c in corpus.clauses])
+        # Saved under bm25_dir keyed by this text, so a start with an unchanged corpus loads it.
+        self._bm25 = BM25([(c.id, f"{c.document.title} {c.path}\n{c.text}") for c in corpus.clauses], directory=bm25_dir)
+        self._pieces_digest: str | None = None
 
     # -- building ---------------------------------------------------------------------------
     def build(self, progress: Callable[[int, int], None] | None = None, batch: int = 16, *, prune: bool = True) -> BuildSummary:
@@ -173,6 +193,7 @@ class ClauseIndex:
             if progress:
                 progress(min(i + batch, len(todo)), len(todo))
         stale = self.prune(old) if prune else []
+        self._record_digest(pieces)
         return BuildSummary(
             collection=self.name,
             clauses=len(self.corpus.clauses),
@@ -210,12 +231,34 @@ class ClauseIndex:
         """Number of pieces stored in the collection."""
         return int(self._collection.count())
 
+    def _digest(self, pieces: Sequence[Piece]) -> str:
+        digest = hashlib.sha1()
+        for p in sorted(pieces, key=lambda p: p.id):
+            digest.update(f"{p.id}\0{_content_hash(p.embed_text)}\0".encode())
+        return digest.hexdigest()
+
+    def _record_digest(self, pieces: Sequence[Piece]) -> None:
+        # A digest of the pieces built, in the collection's metadata: checking that the index is
+        # current then reads one record instead of every record's metadata (200,000 at scale).
+        digest = self._digest(pieces)
+        metadata = {"model": self.model_name, "chunk_chars": self.chunk_chars, "schema": _SCHEMA, "pieces": digest}
+        self._collection.modify(metadata=metadata)
+        self._pieces_digest = digest
+
     def is_current(self) -> bool:
         """True when the stored pieces are exactly the corpus's pieces (no rebuild needed)."""
-        pieces = {p.id: _content_hash(p.embed_text) for c in self.corpus.clauses for p in pieces_of(c, self.chunk_chars)}
+        pieces = [p for c in self.corpus.clauses for p in pieces_of(c, self.chunk_chars)]
+        digest = self._digest(pieces)
+        recorded = (self.client.get_collection(self.name).metadata or {}).get("pieces")
+        if recorded == digest and self.count() == len(pieces):
+            return True
+        wanted = {p.id: _content_hash(p.embed_text) for p in pieces}
         existing = self._collection.get(include=["metadatas"])
         stored = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"] or [], strict=False)}
-        return stored == pieces
+        if stored != wanted:
+            return False
+        self._record_digest(pieces)  # built before digests were recorded: record it now
+        return True
 
     # -- searching --------------------------------------------------------------------------
     def allowed_clauses(
@@ -232,8 +275,7 @@ class ClauseIndex:
         kind_set = {DocKind(k) for k in kinds} if kinds is not None else None
         doc_set = set(doc_ids) if doc_ids is not None else None
         out: set[str] = set()
-        for c in self.corpus.clauses:
-            d = c.document
+        for d in self.corpus.documents:  # a document's clauses share its metadata: decide per document
             if region_list is not None and not any(r and (d.region.startswith(r) or r in d.region) for r in region_list):
                 continue
             if kind_set is not None and d.kind not in kind_set:
@@ -242,7 +284,7 @@ class ClauseIndex:
                 continue
             if valid_on is not None and d.validity(valid_on).status in (ValidityStatus.EXPIRED, ValidityStatus.NOT_YET):
                 continue
-            out.add(c.id)
+            out.update(self._by_document.get(d.id, ()))
         return out
 
     def dense_rank(self, query: str, allowed: set[str] | None = None, n: int = 30) -> list[tuple[str, float]]:
@@ -274,8 +316,9 @@ class ClauseIndex:
         """The keyword index's idf of a term (rare terms weigh more)."""
         return self._bm25.idf(term)
 
-    def bm25_rank(self, query: str, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        return self._bm25.rank(query, allowed)
+    def bm25_rank(self, query: str, allowed: set[str] | None = None, n: int | None = None) -> list[tuple[str, float]]:
+        """Clause ids by BM25 score, the first ``n`` (all with a query term when None)."""
+        return self._bm25.rank(query, allowed, n)
 
     def search(
         self,
@@ -296,7 +339,7 @@ class ClauseIndex:
         filtered = regions is not None or kinds is not None or valid_on is not None or doc_ids is not None
         allowed = self.allowed_clauses(regions, kinds, valid_on, doc_ids) if filtered else None
         dense = self.dense_rank(query, allowed) if mode != "bm25" else []
-        sparse = self.bm25_rank(query, allowed) if mode != "dense" else []
+        sparse = self.bm25_rank(query, allowed, _bm25_depth(k) if mode == "hybrid" else None) if mode != "dense" else []
         dense_pos = {cid: (i + 1, s) for i, (cid, s) in enumerate(dense)}
         sparse_pos = {cid: (i + 1, s) for i, (cid, s) in enumerate(sparse)}
         fused: dict[str, float] = {}

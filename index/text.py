@@ -11,7 +11,7 @@ import jieba
 
 jieba.setLogLevel(60)  # jieba logs its dictionary build at INFO on stderr; keep CLI output clean
 
-__all__ = ["tokenize", "split_sentences"]
+__all__ = ["tokenize", "split_sentences", "tokenizer_fingerprint"]
 
 _USERDICT = Path(__file__).resolve().parent / "userdict.txt"
 _LOCK = threading.Lock()
@@ -35,6 +35,18 @@ def _tokenizer() -> jieba.Tokenizer:
         with _USERDICT.open("rb") as f:
             tok.load_userdict(f)
     return tok
+
+
+@cache
+def tokenizer_fingerprint() -> str:
+    """A digest of what :func:`tokenize` depends on besides the corpus (jieba, the user
+    dictionary, the stop words): part of the saved keyword index's key."""
+    import hashlib
+    import importlib.metadata
+
+    digest = hashlib.sha256(_USERDICT.read_bytes())
+    digest.update(f"{importlib.metadata.version('jieba')}|{' '.join(sorted(_STOP))}|{_PUNCT.pattern}".encode())
+    return digest.hexdigest()[:16]
 
 
 _QUOTED_TERM = re.compile(r"[“\"]([\u4e00-\u9fff]{2,8})[”\"]")

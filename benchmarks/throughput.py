@@ -1,0 +1,178 @@
+"""Answers per second against a real `policyqa serve` on 127.0.0.1, at 1, 2, 4 and 8 clients.
+
+    python benchmarks/throughput.py [--requests 48] [--clients 1 2 4 8] [--workers 1] [--backend onnx]
+
+Starts the server as an operator would (its own process, the built model, a data dir under
+var/bench-serve, no rate limit), times start to first answer, then for each client count sends
+``--requests`` questions of eval/faq.jsonl spread over that many concurrent clients and reports
+answers/s and the latency p50/p95, and the server's resident memory (peak and now). Prints
+figures, asserts nothing; every request is bounded by a timeout, the server is always stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+REQUEST_TIMEOUT_S = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    """(peak, current) resident memory of a process and its children, in MB."""
+    peak = now = 0.0
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            status = dict(line.split(":", 1) for line in Path(f"/proc/{p}/status").read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        peak += int(status.get("VmHWM", "0 kB").split()[0]) / 1024
+        now += int(status.get("VmRSS", "0 kB").split()[0]) / 1024
+    return peak, now
+
+
+def start_server(env_overrides: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+    """Start `policyqa serve`; return it, its URL and the seconds from start to its first answer."""
+    import httpx
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "POLICYQA_DATA_DIR": str(data_dir),
+        "POLICYQA_MODEL_DIR": str(REPO / "var" / "models" / "multilingual-e5-small"),
+        "POLICYQA_RATE_LIMIT_PER_MINUTE": "0",
+        **env_overrides,
+    }
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("policyqa")), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with status {proc.returncode} before answering")
+        try:
+            r = httpx.post(f"{url}/api/ask", json={"question": "专精特新企业有什么补贴？"}, timeout=REQUEST_TIMEOUT_S)
+            if r.status_code == 200:
+                return proc, url, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not answer within 600 s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
+def load(url: str, questions: list[dict[str, object]], clients: int, requests: int) -> tuple[float, float, float, int]:
+    """(answers/s, p50 ms, p95 ms, errors) for ``requests`` questions over ``clients`` clients."""
+    import httpx
+
+    def one(i: int, http: httpx.Client) -> float:
+        q = questions[i % len(questions)]
+        t0 = time.perf_counter()
+        r = http.post(f"{url}/api/ask", json={"question": q["question"], "history": q.get("history") or []}, timeout=REQUEST_TIMEOUT_S)
+        r.raise_for_status()
+        return (time.perf_counter() - t0) * 1000
+
+    per_client = [list(range(c, requests, clients)) for c in range(clients)]
+    latencies: list[float] = []
+    errors = 0
+
+    def client(indices: list[int]) -> None:
+        nonlocal errors
+        with httpx.Client() as http:
+            for i in indices:
+                try:
+                    latencies.append(one(i, http))
+                except httpx.HTTPError:
+                    errors += 1
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, per_client))
+    wall = time.perf_counter() - t0
+    return len(latencies) / wall, statistics.median(latencies), _percentile(latencies, 95), errors
+
+
+def run(requests: int, clients: list[int], env: dict[str, str], label: str) -> dict[str, float]:
+    questions = [json.loads(line) for line in (REPO / "eval" / "faq.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    data_dir = REPO / "var" / f"bench-serve-{label}"
+    proc, url, first = start_server(env, data_dir)
+    out: dict[str, float] = {"start_to_first_answer_s": first}
+    try:
+        load(url, questions, 2, min(requests, 16))  # warm-up
+        for c in clients:
+            rate, p50, p95, errors = load(url, questions, c, requests)
+            out[f"rate_{c}"], out[f"p50_{c}"], out[f"p95_{c}"], out[f"errors_{c}"] = rate, p50, p95, errors
+        out["rss_peak_mb"], out["rss_mb"] = _rss_mb(proc.pid)
+    finally:
+        stop(proc)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=48, help="questions per client count")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
+    parser.add_argument("--threads", type=int, default=4, help="answers at once per process (1: the former one-at-a-time lock)")
+    args = parser.parse_args()
+    env = {
+        "POLICYQA_SERVE_WORKERS": str(args.workers),
+        "POLICYQA_EMBEDDING_BACKEND": args.backend,
+        "POLICYQA_ANSWER_WORKERS": str(args.threads),
+    }
+    out = run(args.requests, args.clients, env, f"{args.backend}-w{args.workers}")
+    what = f"{args.backend}, {args.workers} worker(s), {args.threads} answer thread(s)"
+    print(f"policyqa serve ({what}): start to first answer {out['start_to_first_answer_s']:.1f} s")
+    for c in args.clients:
+        print(
+            f"  {c} client(s): {out[f'rate_{c}']:.1f} answers/s, p50 {out[f'p50_{c}']:.0f} ms, "
+            f"p95 {out[f'p95_{c}']:.0f} ms, errors {out[f'errors_{c}']:.0f}"
+        )
+    print(f"  server memory: peak {out['rss_peak_mb']:.0f} MB, now {out['rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

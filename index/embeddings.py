@@ -1,0 +1,83 @@
+"""The configured embedding model, run by the configured backend, loaded only when it embeds.
+
+A command that embeds nothing (``search --mode bm25``, answering from a cached index's keyword
+half) never pays for the model: :class:`LazyEmbeddings` knows the model's name (which keys the
+collection) from the folder alone and loads the model at its first embedding call.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from corpus.settings import Settings
+
+__all__ = ["LazyEmbeddings", "embedding_name", "load_embeddings", "prepare_embeddings"]
+
+
+def prepare_embeddings(settings: Settings) -> Path:
+    """Make the model usable by the configured backend: build the default folder when missing
+    and, for onnx, export it (once; this step imports torch). Returns the folder."""
+    from index.e5_model import ensure_model
+
+    folder = ensure_model(settings)
+    if settings.embedding_backend == "onnx":
+        from index.onnx_embed import export_onnx, is_exported
+
+        if not is_exported(folder, quantize=settings.embedding_quantize):
+            export_onnx(folder, quantize=settings.embedding_quantize)
+    return folder
+
+
+def embedding_name(settings: Settings) -> str:
+    """The name the configured model and backend give the index, without loading the model."""
+    from index.e5_model import ensure_model, model_name
+    from index.onnx_embed import backend_suffix
+
+    return model_name(ensure_model(settings)) + backend_suffix(settings.embedding_backend, settings.embedding_quantize)
+
+
+def load_embeddings(settings: Settings) -> Embeddings:
+    """The configured sentence-transformers model (the default one is built on first use), run by
+    the configured backend: onnxruntime (exported on first use) or sentence-transformers."""
+    folder = prepare_embeddings(settings)
+    if settings.embedding_backend == "torch":
+        from index.e5_model import load_embedder  # heavy imports: torch, transformers
+
+        return load_embedder(folder)
+    from index.onnx_embed import load_onnx_embedder
+
+    return load_onnx_embedder(folder, quantize=settings.embedding_quantize, threads=settings.embedding_threads)
+
+
+class LazyEmbeddings(Embeddings):
+    """The configured model, loaded at its first use (once, even from several threads)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.name = embedding_name(settings)
+        self._loaded: Embeddings | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def model(self) -> Embeddings:
+        """The real embedder, loading it now if needed."""
+        if self._loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    self._loaded = load_embeddings(self.settings)
+        return self._loaded
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.model().embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model().embed_query(text)
+
+    def __repr__(self) -> str:
+        return f"LazyEmbeddings(name={self.name!r}, loaded={self.loaded})"
