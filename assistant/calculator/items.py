@@ -21,6 +21,7 @@ from assistant.calculator.inputs import INPUTS
 from assistant.calculator.money import Amount, _w
 from assistant.calculator.rules import Rule
 from assistant.records import CalcStep, Calculation, Citation
+from corpus.errors import RuleError
 
 __all__ = ["calculate_items", "item_spans"]
 
@@ -47,6 +48,8 @@ def item_spans(question: str, rule: Rule) -> list[tuple[int, int]] | None:
     """Where each item's own words stand, or None when the question does not list several items
     of this rule's kind (one figure, a deduction, this year against last year)."""
     name = _primary(rule)
+    if "items" in rule.wanted_inputs():
+        return None  # a per-item rule reads its items itself (台套, 家)
     if name is None or name in ("current_wan", "last_wan") or not _SEVERAL.search(question):
         return None
     money = [m for m in find_mentions(question) if m.kind == "money" and not m.rule_like]
@@ -93,7 +96,10 @@ def calculate_items(question: str, rule: Rule, *, foreign: Sequence[str] = (), c
     calcs: list[Calculation] = []
     for a, b in spans:
         values, _ = extract_params(f"{before}{question[a:b]}{after}", rule, foreign=foreign)
-        calc = calculate(uncapped, values, citation=citation)
+        try:
+            calc = calculate(uncapped, values, citation=citation)
+        except RuleError:  # the item's facts do not fit the rule: not a list of this rule's items
+            return None
         if calc.missing or calc.amount_wan is None:
             return None
         calcs.append(calc)
