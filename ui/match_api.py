@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, Stric
 from assistant.match.service import matcher_for
 from corpus.settings import Settings
 from ui.schema import AnswerOut, ErrorOut
+from ui.source import add_source_urls
 
 __all__ = ["MatchRequest", "MatchOut", "register_match_api"]
 
@@ -142,4 +143,8 @@ def register_match_api(app: FastAPI, settings: Settings, errors: Any) -> None:
         corpus = assistant.index.corpus if assistant is not None else None
         data = body.model_dump(exclude={"include_ineligible"})
         data["loans"] = [{k: v for k, v in loan.items() if v is not None} for loan in data["loans"]]
-        return matcher_for(settings, corpus).run(data, include_ineligible=body.include_ineligible)
+        result = add_source_urls(matcher_for(settings, corpus).run(data, include_ineligible=body.include_ineligible))
+        signer = getattr(request.app.state, "signer", None)
+        if signer is not None:  # feedback on a match is accepted like feedback on any answer
+            result = {**result, "answer_id": signer.issue(result["question"], result["answer"])}
+        return result

@@ -175,7 +175,7 @@ def serve_with() -> Callable[[Any, Any], Any]:
     (e.g. a documents directory the admin API may change), served until the block ends."""
     from ui.app import create_app
 
-    return lambda settings, assistant: served(_created_in_a_loop(create_app, settings, assistant))
+    return lambda settings, assistant: served(_created_in_a_loop(create_app, settings, assistant), settings)
 
 
 @pytest.fixture(scope="module")
