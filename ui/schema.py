@@ -130,6 +130,10 @@ class CalculationOut(BaseModel):
     citation: CitationOut | None = Field(description="The rule's clause.")
     source_span: str
     cap_wan: str | None = Field(description="The most the rule gives for the stated facts (万元), when it states a cap.")
+    reviewed: bool = Field(
+        description="False when a rule it rests on was drafted from the clause text and not yet reviewed by a person; "
+        "the answer then says so in one line."
+    )
 
 
 class AnswerOut(BaseModel):
