@@ -21,6 +21,7 @@
     "Loading": "加载中",
     "Error": "错误",
     "Close": "关闭",
+    "More tabs": "更多标签页",
   };
   const ATTRS = ["aria-label", "title", "placeholder", "alt"];
   const isPhone = () => window.matchMedia("(max-width: 600px)").matches;
