@@ -47,6 +47,10 @@ _MULTI = re.compile(
     r"比较|对比|区别|分别|哪个(更|高|多)|和.{1,20}(相比|比)|两(个|份|套)(文件|政策|措施)|同时|叠加|两边|都拿|都能拿|兼得|重复享受"
 )
 _VALIDITY_CLAUSE = re.compile(r"有效期|施行|实施")
+# the pieces of a question that each name a measure ("A按60%补，B里又说每年最高100万，能两边都拿吗")
+_TOGETHER_PIECE = re.compile(r"[，,。；;？?！!]|又|也|还有")
+_TOGETHER_MAX = 4  # measures quoted
+_CONJUNCT = re.compile(r"和|与|跟|以及|及|、|还是")
 _OVERVIEW_TERMS = 2  # an overview question names at most this many topic words (专精特新; 新认定, 高新技术企业)
 _OVERVIEW_MAX = 6  # measures listed
 _SUPPORT_WORDS = re.compile(r"给予|补助|补贴|奖励|奖补|资助|贴息|支持|扶持|减免|优先")
@@ -252,7 +256,7 @@ class Assistant:
             return turn  # nothing to look for: no document may answer, or nothing is asked
         k = max(self.settings.k, 8)
         hits = self.index.search(u.query, k=k, doc_ids=turn.allowed_docs)
-        if u.followup and u.own != u.query and any(self._known(t) for t in topic_terms(u.own)):
+        if u.followup and u.own != u.query and any(self._known_or_short(t) for t in topic_terms(u.own)):
             # a follow-up with a topic of its own ("那科技型中小企业共建联合实验室呢？"): what it
             # names itself leads, the conversation's topic follows
             own = self.index.search(u.own, k=k, doc_ids=turn.allowed_docs)
@@ -276,6 +280,14 @@ class Assistant:
             text = "".join(f"{c.document.title}{c.path}{c.text}" for c in self.index.corpus.clauses).lower()
             self._corpus_text = unquote(text)
         return term in self._corpus_text
+
+    def _known_or_short(self, term: str) -> bool:
+        """Whether the documents use the word, or write it out in full (场租 for 场地租金)."""
+        if self._known(term):
+            return True
+        assert self._corpus_text is not None
+        spelled = f"{re.escape(term[0])}[\u4e00-\u9fff]{{1,2}}{re.escape(term[1])}"
+        return len(term) == 2 and re.search(spelled, self._corpus_text) is not None
 
     def closing_clause(self, d: PolicyDocument, pattern: re.Pattern[str] | None = None) -> Clause | None:
         """A document's closing provision matching ``pattern`` (default: its overlap rule)."""
@@ -308,7 +320,7 @@ class Assistant:
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, (), today))
         supports = [(h, self._support(u, h)) for h in turn.hits]
         said = f"{u.context} {' '.join(turn.history)}"
-        if u.followup and any(self._known(t) and t not in said for t in topic_terms(u.own)):
+        if u.followup and any(self._known_or_short(t) and t not in said for t in topic_terms(u.own)):
             # a follow-up with a topic the conversation had not named ("它要是再买国内贸易信用保险
             # 呢？"): answered by what covers that topic; the conversation only helped to find it
             own = dataclasses.replace(u, query=u.own)
@@ -319,6 +331,8 @@ class Assistant:
             return dataclasses.replace(turn, answer=self._compose_validity(u, turn, supports, today))
         if u.intent == "overview" and len(topic_terms(u.query)) <= _OVERVIEW_TERMS and answering:
             return dataclasses.replace(turn, answer=self._compose_overview(u, turn, answering, today))
+        if u.intent == "overlap" and answering:
+            return dataclasses.replace(turn, answer=self._compose_together(u, turn, answering, today))
         if u.intent == "overview":
             u = dataclasses.replace(u, intent="lookup")  # a specific question in an overview's words
         if not answering:
@@ -370,6 +384,25 @@ class Assistant:
             u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
         )
 
+    def _compose_together(self, u: Understanding, turn: Turn, answering: list[tuple[Hit, Support]], today: dt.date) -> Answer:
+        """Whether measures can all be had ("…按60%补，引领工程里又说…，能两边都拿吗"): each measure
+        the question names, found piece by piece, and the documents' own rule for overlaps as the lead."""
+        chosen = [answering[0][0]]
+        for piece in _TOGETHER_PIECE.split(u.query):
+            if not any(self._known(t) for t in topic_terms(piece)):
+                continue
+            own = dataclasses.replace(u, query=piece)
+            found = [(h, self._support(own, h)) for h in self.index.search(piece, k=4, doc_ids=turn.allowed_docs)]
+            found = [(h, s) for h, s in found if _answers(s)]
+            if found:
+                h = max(found, key=lambda e: e[1].coverage)[0]  # ties: the better-ranked
+                if h.clause.id not in {c.clause.id for c in chosen}:
+                    chosen.append(h)
+        evidence = [Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, "lookup")) for h in chosen[:_TOGETHER_MAX]]
+        return compose_answer(
+            u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
+        )
+
     def _compose_validity(self, u: Understanding, turn: Turn, supports: list[tuple[Hit, Support]], today: dt.date) -> Answer:
         """Validity questions are answered from the closing provisions and the metadata."""
         ranked_docs = list(dict.fromkeys(h.clause.document for h, _ in supports))
@@ -378,9 +411,16 @@ class Assistant:
         top = max(weight.values(), default=0.0)
         # every document the question's words name best (两套"科技服务业"措施 when no region is given)
         named = [d for d in ranked_docs if top > 0 and weight[d.id] >= top * 0.999]
+        for piece in _CONJUNCT.split(u.query) if _CONJUNCT.search(u.query) else ():
+            # "专精特新那个措施和科技服务业那个措施，哪个先到期": every document named, compared
+            own = [t for t in topic_terms(piece) if len(t) >= 2 and not _VALIDITY_WORDS.search(t)]
+            pool = [d for d in self.documents if turn.allowed_docs is None or d.id in turn.allowed_docs]
+            by_title = {d.id: sum(self.index.idf(t) for t in own if t in d.title) for d in pool}
+            best = max(by_title.values(), default=0.0)
+            named += [d for d in pool if best > 0 and by_title[d.id] >= best * 0.999 and d not in named]
         about = [t for t in terms if not _VALIDITY_WORDS.search(t)]
         if named:
-            docs = named[:3]
+            docs = named[:4]
         elif about:
             docs = ranked_docs[:1]
         else:  # "这个文件有效期到什么时候？" naming no document: every document's status

@@ -64,24 +64,28 @@ def _validity_notice(d: PolicyDocument, today: dt.date) -> str | None:
     return None
 
 
-def _overlap_notice(docs: Sequence[PolicyDocument], closing: Callable[[PolicyDocument], Clause | None]) -> list[tuple[str, Clause | None]]:
-    """When two documents of one region are cited, the documents' own rule for overlaps."""
+def _overlap_notice(
+    docs: Sequence[PolicyDocument], closing: Callable[[PolicyDocument], Clause | None], asked: bool = False
+) -> list[tuple[str, Clause | None]]:
+    """When two documents of one region are cited, the documents' own rule for overlaps; when the
+    question asks whether measures combine (``asked``), the rule of every cited document."""
     out: list[tuple[str, Clause | None]] = []
     by_region: dict[str, list[PolicyDocument]] = {}
     for d in docs:
         by_region.setdefault(d.region, []).append(d)
     for group in by_region.values():
-        if len(group) < 2:
+        if len(group) < 2 and not asked:
             continue
         names = "、".join(f"《{d.title}》" for d in group)
+        both = f"{names}均涉及此事项。" if len(group) > 1 else ""
         rules = [(d, closing(d)) for d in group]
         rules = [(d, c) for d, c in rules if c is not None]
         if rules:
-            for d, c in rules:
+            for i, (d, c) in enumerate(rules):
                 assert c is not None
                 sentence = next(s for s in re.split(r"(?<=[。；])", c.text) if _CLOSING_OVERLAP.search(s))
-                out.append((f"{names}均涉及此事项。《{d.title}》规定：“{sentence.strip()}”", c))
-        else:
+                out.append((f"{both if i == 0 else ''}《{d.title}》规定：“{sentence.strip()}”", c))
+        elif len(group) > 1:
             out.append((f"{names}均涉及此事项，文件未载明如何处理交叉重复，请向主管部门确认。", None))
     return out
 
@@ -180,12 +184,22 @@ def compose_answer(
         note = _validity_notice(d, today)
         if note and u.intent != "validity":
             notices.append(note)
-    for text, clause in _overlap_notice(docs, closing_clause) if u.intent != "validity" else ():
-        if clause is not None and clause.id not in {c.clause_id for c in citations}:
-            quote = next(s for s in re.split(r"(?<=[。；])", clause.text) if _CLOSING_OVERLAP.search(s)).strip()
-            citations.append(make_citation(len(citations) + 1, clause, quote, today))
-            text += f"[{citations[-1].n}]"
-        notices.append(text)
+    asked = u.intent == "overlap"
+    rules: list[str] = []
+    for text, clause in _overlap_notice(docs, closing_clause, asked) if u.intent != "validity" else ():
+        if clause is not None:
+            cited = next((c for c in citations if c.clause_id == clause.id), None)
+            if cited is None:
+                quote = next(s for s in re.split(r"(?<=[。；])", clause.text) if _CLOSING_OVERLAP.search(s)).strip()
+                cited = make_citation(len(citations) + 1, clause, quote, today)
+                citations.append(cited)
+            text += f"[{cited.n}]"
+        rules.append(text)
+    if asked and rules:
+        # "能两个都拿吗": the documents' own rule for overlaps is the answer; the measures follow
+        lead = "；".join(r.rstrip("。") for r in rules) + "。"
+    else:
+        notices.extend(rules)
     for calc in calcs:
         notices.extend(r for r in calc.reasons if r not in notices)
     if any(not c.reviewed for c in calcs):

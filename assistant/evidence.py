@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.understand import REGION_ALIASES, focus_text
+from assistant.understand import REGION_ALIASES, answer_kind_spans, focus_text
 from corpus.records import Clause
 from index.store import Hit
 from index.text import informativeness, tokenize, words
@@ -169,6 +169,56 @@ def _asker_word(term: str) -> bool:
     return not _nominal(term)
 
 
+# A word of the asking piece that the documents never use, yet names a thing of its own: jieba holds
+# it as one word of a content class, rare in general Chinese (加计, 免征, 汇算, 清缴, 税前): the
+# question asks about something no clause has (研发费用加计扣除). Idf above this, in jieba's table.
+_FOREIGN_IDF = 8.4
+_CONTENT_FLAGS = ("v", "vn", "n", "nz", "t", "j", "l", "i")
+# verb forms that say how, not what: A-not-A (够不够), a result or direction (批下来, 评上, 拿到)
+_VERB_FORM = re.compile(r"^(.)不\1|(下来|上来|出来|起来|下去|过来|到|完|上|好|掉)$")
+
+
+def _known_general(term: str) -> bool:
+    from index.text import known_word
+
+    return known_word(term)
+
+
+@lru_cache(maxsize=4096)
+def _names_a_thing(term: str) -> bool:
+    import jieba.posseg
+
+    from index.text import known_word
+
+    if not known_word(term) or informativeness(term) < _FOREIGN_IDF or _VERB_FORM.search(term):
+        return False
+    pieces = jieba.posseg.lcut(term)
+    return len(pieces) == 1 and pieces[0].flag.startswith(_CONTENT_FLAGS)
+
+
+def _foreign(term: str, focus: str) -> bool:
+    """A word of the piece that asks, which the documents never use and which names what is asked
+    (not how it is asked: 封顶多少, 哪个处室 are answer kinds)."""
+    at = focus.find(term)
+    if at < 0 or _how_asked(term, focus):
+        return False
+    if _BENEFIT_NOUN.match(focus, at + len(term)) and (_names_a_thing(term) or not _known_general(term)):
+        return True  # the name of a benefit (稳岗补贴, 社保补贴): what is asked about
+    return _names_a_thing(term)
+
+
+def _how_asked(term: str, focus: str) -> bool:
+    """The word stands where the question says what kind of answer it wants (封顶多少, 门槛是多少)."""
+    at = focus.find(term)
+    return at >= 0 and any(a <= at < b for a, b in answer_kind_spans(focus))
+
+
+_BENEFIT_NOUN = re.compile(r"补贴|补助|奖励|资助|贴息|奖补|退税|减免|优惠")
+# "X企业", "X公司": the asker's own kind says who asks, rarely what is asked about
+_ASKER_KIND = re.compile(r"(企业|公司|企)$")
+_ASKER_KIND_WEIGHT = 0.35
+
+
 def support(
     query: str,
     hit: Hit,
@@ -189,7 +239,7 @@ def support(
     haystack = unquote(f"{hit.clause.document.title}{hit.clause.path}{hit.clause.text}".lower())
     weights: dict[str, float] = {}
     for t in terms:
-        if known is not None and not known(t) and (t not in focus or _asker_word(t)):
+        if known is not None and not known(t) and (t not in focus or _asker_word(t) or _how_asked(t, focus)) and not _foreign(t, focus):
             continue
         weights[t] = informativeness(t)
     order = list(weights)
@@ -201,6 +251,10 @@ def support(
         if c < 1 and (_contracted(t, nxt, haystack) or (prev is not None and _contracted(prev, t, haystack))):
             c = 1.0
         credit[t] = c
+    if not any(credit[t] >= 0.5 for t in weights if not _ASKER_KIND.search(t)) and any(not _ASKER_KIND.search(t) for t in weights):
+        # the clause shares only the company's kind with a question that names what it asks about
+        # (专精特新企业 + 社保费减免): who asks is no basis for what is asked
+        weights = {t: w * _ASKER_KIND_WEIGHT if _ASKER_KIND.search(t) else w for t, w in weights.items()}
     total = sum(weights.values())
     covered = sum(weights[t] * credit[t] for t in weights)
     ranked = sorted(weights, key=lambda t: -weights[t])

@@ -128,6 +128,9 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "overlap",
         re.compile(
             r"(交叉|重复)(的时候|时|的话|享受|支持|怎么|如何)|同时享受|叠加享受|两边都|都能拿|能否兼得|可以兼得|不一致(的时候|时|的话)?.{0,6}(听|以|按)哪|以哪个为准|听哪个"
+            # whether several measures can all be had: 这两个能一起拿吗, 能两个都申请吗, 能不能叠加
+            r"|(两(个|项|边|者|样|份|套|笔|头)?都|都|一起|同时|一并)(能|可以|可)?(拿|领|申请|申报|享受|获得|要)[^，。]{0,3}(吗|么|不|？|\?)"
+            r"|(能|可以|可)(不能|否|不可以)?(叠加|累加|兼得|重复(享受|申请|拿|领))|叠加(吗|么|不)"
         ),
     ),
     # how long, not how much: "一个人最多能领几年？" is answered from the clause, not the calculator
@@ -145,7 +148,9 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("condition", re.compile(r"条件|要求|门槛|资格|符合|哪些(企业|对象|人)|谁可以|能不能|是否可以|可以申请吗|有没有")),
     (
         "procedure",
-        re.compile(r"怎么申请|如何申请|怎么申报|如何申报|流程|找哪个部门|哪个部门|向谁|材料|什么时候申报|何时申报|怎么办理|如何办理|兑现"),
+        re.compile(
+            r"怎么申请|如何申请|怎么申报|如何申报|流程|找哪个部门|(哪个|哪|什么)(部门|处室|科室|窗口|单位)|向谁|材料|什么时候申报|何时申报|怎么办理|如何办理|兑现"
+        ),
     ),
 )
 
@@ -246,11 +251,19 @@ def detect_region(text: str) -> tuple[str | None, str | None]:
 _MONEY_FIGURE = re.compile(r"[\d一二两三四五六七八九十百千]+(\.\d+)?\s*(万|亿|千万|元|块)")
 
 
+def answer_kind_spans(text: str) -> list[tuple[int, int]]:
+    """Where the question says what kind of answer it wants (封顶多少, 到期, 哪个部门): words that
+    say how it asks, not what it asks about."""
+    return [m.span() for _, pattern in _INTENTS for m in pattern.finditer(text)]
+
+
 def detect_intent(text: str) -> str:
     """The first matching intent in priority order; "lookup" when nothing specific is asked."""
     hits = [name for name, pattern in _INTENTS if pattern.search(text)]
     if "duration" in hits and ("amount" in hits or "cap" in hits) and "多少" in text:
         hits.remove("duration")  # "最多能拿多少？分几年给？": the money is asked, the years come with it
+    if "overlap" in hits and ("amount" in hits or "cap" in hits) and "多少" in text:
+        hits.remove("overlap")  # "两边能不能各拿一份，一共多少？": the total, by the documents' overlap rule
     if "amount" in hits and "cap" in hits and not _MONEY_FIGURE.search(text) and hits[0] == "amount":
         return "cap"  # 最高能拿多少 with no figure of the company's own: the cap is the answer
     return hits[0] if hits else "lookup"
@@ -534,6 +547,30 @@ def _per_region(part: str) -> list[str]:
     return out
 
 
+# "A和B分别最高多少", "A与B各是多少": one ask applied to each of two things
+_EACH_THING = re.compile(r"^(?P<a>.+?)(?P<join>和|与|跟|以及|及|、)(?P<b>.+?)(?P<each>分别|各自|各是|各)(?P<ask>.+)$")
+
+
+_ASKER_KIND = re.compile(r"^[^，。？]{0,16}?(企业|公司|机构|孵化器|单位)的?")
+
+
+def _per_thing(part: str) -> list[str]:
+    """'专精特新企业信用保险补贴和场租补贴分别最高多少' → '专精特新企业信用保险补贴最高多少',
+    '场租补贴最高多少' (the second part leans on the first, as a later part of a compound does)."""
+    from assistant.evidence import topic_terms
+
+    m = _EACH_THING.match(part)
+    if m is None:
+        return [part]
+    a, b, ask = m["a"], m["b"], m["ask"]
+    if not topic_terms(a) or not topic_terms(b) or topic_terms(f"{b}{ask}") == topic_terms(ask):
+        return [part]
+    shared = b[b.index("的") :] if "的" in b and "的" not in a else ""  # 小巨人和后备企业的绩效奖励: 的… is both's
+    who = _ASKER_KIND.match(a)  # 专精特新企业信用保险补贴和场租补贴: the company is both's
+    subject = who.group() if who and who.end() < len(a) and not shared else ""
+    return [f"{a}{shared}{ask}", f"{subject}{b}{ask}"]
+
+
 def split_question(text: str) -> list[str]:
     """The sub-questions of a compound question, each standing alone; [text] when it is one question.
 
@@ -552,5 +589,8 @@ def split_question(text: str) -> list[str]:
             parts[-1] += piece
         else:
             parts.append(piece)
-    out = [q for p in parts for q in _per_region(p)]
+    out: list[str] = []
+    for p in parts:
+        regional = _per_region(p)
+        out.extend(regional if len(regional) > 1 else _per_thing(p))
     return out if len(out) > 1 else [text]

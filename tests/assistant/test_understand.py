@@ -268,3 +268,39 @@ def test_one_region_per_part_only_when_each_is_asked_about() -> None:
 def test_a_followup_figure_replaces_the_one_it_changes(history: str, followup: str, present: str, absent: str) -> None:
     u = understand(followup, (history,))
     assert u.followup and present in u.query and absent not in u.query
+
+
+@pytest.mark.parametrize(
+    ("question", "each"),
+    [
+        # one ask applied to two things: each part keeps what the two share
+        ("专精特新企业信用保险保费补贴和场租补贴分别最高多少", ("专精特新企业信用保险保费补贴最高多少", "专精特新企业场租补贴最高多少")),
+        ("小巨人和后备企业的绩效奖励各是多少", ("小巨人的绩效奖励多少", "后备企业的绩效奖励多少")),
+        ("孵化器认定奖励和运营补助分别是多少", ("孵化器认定奖励是多少", "孵化器运营补助是多少")),
+    ],
+)
+def test_split_one_ask_over_two_things(question: str, each: tuple[str, str]) -> None:
+    assert tuple(split_question(question)) == each
+
+
+def test_a_joined_pair_without_an_ask_for_each_stays_whole() -> None:
+    # "A和B" with no 分别/各: one thing asked about (市区两级, a pair named together)
+    assert split_question("专精特新企业市里和区里的奖励一共多少？") == ["专精特新企业市里和区里的奖励一共多少？"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们是厦门的孵化器，两份措施都有孵化器奖励，这两个能一起拿吗",
+        "引领工程按设备投入最高3000万，科技服务业措施里最高2000万，能两个都申请吗",
+        "我们两个身份都有，能不能叠加",
+        "两边的贴息可以同时享受吗？",
+    ],
+)
+def test_whether_measures_combine_is_an_overlap_question(question: str) -> None:
+    assert detect_intent(question) == "overlap"
+
+
+def test_a_total_asked_with_the_overlap_is_an_amount_question() -> None:
+    # the calculator answers it, applying the documents' 就高不重复
+    assert detect_intent("两个措施都说按10%补，两边能不能各拿一份，一共多少？") == "amount"
