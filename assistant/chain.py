@@ -196,12 +196,13 @@ class Assistant:
         """Which documents may answer: those whose region covers the region the question names."""
         u = turn.u
         assert u is not None
-        named = self._named_by_number(u.query) or self._named_by_title(u.query)
+        named = self._named_by_number(u.query) or self._named_by_title(u.query) or self._named_by_words(u.query)
         if named is not None:  # "厦府办规〔2024〕11号…": that document, by its own name
             d, written = named
-            u = dataclasses.replace(u, query=u.query.replace(written, f"《{d.title}》"))
+            if written:
+                u = dataclasses.replace(u, query=u.query.replace(written, f"《{d.title}》"))
             turn = dataclasses.replace(turn, u=u, allowed_docs=(d.id,))
-            ref = find_clause_ref(u.query[u.query.find(f"《{d.title}》") :])
+            ref = find_clause_ref(u.query[u.query.find(f"《{d.title}》") :] if written else u.query)
             if ref is None:
                 return turn
             clauses = self.index.corpus.clauses_of(d.id)
@@ -240,6 +241,17 @@ class Assistant:
             if pos >= 0 and d.doc_no:
                 return d, text[pos : pos + len(d.doc_no)]
         return None
+
+    def _named_by_words(self, text: str) -> tuple[PolicyDocument, str] | None:
+        """A numbered item of a document the question names by its title's words ("引领工程那个若干措施
+        第15条"): the one document whose title holds clearly more of the question's words."""
+        if find_clause_ref(text) is None:
+            return None
+        terms = [t for t in topic_terms(text) if len(t) >= 2]
+        weight = sorted(((sum(self.index.idf(t) for t in terms if t in d.title), d.id) for d in self.documents), reverse=True)
+        if not weight or weight[0][0] <= 0 or (len(weight) > 1 and weight[0][0] < 1.5 * weight[1][0]):
+            return None
+        return next(d for d in self.documents if d.id == weight[0][1]), ""
 
     def _named_by_title(self, text: str) -> tuple[PolicyDocument, str] | None:
         """The document a 《title》 in the text names (the whole title, or the title naming it)."""

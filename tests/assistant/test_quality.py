@@ -197,3 +197,36 @@ def test_a_broad_question_lists_the_measures_that_cover_it(assistant: Assistant)
     assert all(f"[{c.n}]" in broad.lead for c in broad.citations)
     specific = assistant.answer("我们刚首次拿到小巨人称号，有什么奖励？")
     assert specific.intent == "lookup" and specific.citations[0].clause_id == "xm-zjtx-2024/二/（一）/2"
+
+
+def test_a_clause_number_a_document_named_by_its_words_lacks_is_said_so(assistant: Assistant) -> None:
+    """'引领工程那个若干措施第15条': the document is named by its title's words, not its 文号; it has 12
+    measures, so the answer says it has no 第15条 instead of quoting another clause."""
+    missing = assistant.answer("科技创新引领工程那个若干措施第15条是什么内容")
+    assert missing.no_basis and not missing.citations and "没有第15条" in missing.text
+    present = assistant.answer("专精特新若干措施第7条讲什么")
+    assert present.citations[0].clause_id == "xm-zjtx-2024/二/（三）/7"
+
+
+def test_an_expiry_comparison_names_every_document_compared(assistant: Assistant) -> None:
+    answer = assistant.answer("专精特新那个措施和科技服务业那个措施，哪个先到期")
+    cited = {c.clause_id for c in answer.citations}
+    assert {"xm-zjtx-2024/附则2", "xm-kjfwy-2025/附则3"} <= cited
+    assert "2026年12月31日" in answer.lead and "2026年12月8日" in answer.lead
+
+
+def test_whether_two_measures_can_both_be_had_is_answered_by_the_overlap_rule(assistant: Assistant) -> None:
+    """Each measure the question names is cited, and the lead is the documents' own rule."""
+    answer = assistant.answer(
+        "我们建的国家级制造业中试平台，引领工程按设备投入最高3000万，科技服务业措施里中试公共服务平台最高2000万，能两个都申请吗"
+    )
+    cited = {c.clause_id for c in answer.citations}
+    assert {"xm-kjcx-jd/四/（二）/6", "xm-kjfwy-2025/六"} <= cited
+    assert answer.lead.count("就高不重复") >= 1 and answer.lead.startswith("《")
+
+
+def test_an_ask_over_two_things_answers_each(assistant: Assistant) -> None:
+    answer = assistant.answer("专精特新企业信用保险保费补贴和场租补贴分别最高多少")
+    cited = [c.clause_id for c in answer.citations]
+    assert "xm-zjtx-2024/二/（六）/15" in cited and "xm-zjtx-2024/二/（六）/13" in cited
+    assert "30万元" in answer.text and "10万元" in answer.text
