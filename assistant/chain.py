@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.compose import Evidence, compose_answer, compose_no_basis, merge_answers, numbers_without_source
-from assistant.evidence import Support, best_span, support, topic_terms, unquote
+from assistant.evidence import DEPARTMENT_ASK, Support, best_span, how_asked, support, topic_terms, unquote, with_department
 from assistant.records import Answer, Calculation
 from assistant.references import find_clause_ref, numbering_summary, resolve_ref
 from assistant.understand import Understanding, split_question, understand
@@ -268,7 +268,7 @@ class Assistant:
             return turn  # nothing to look for: no document may answer, or nothing is asked
         k = max(self.settings.k, 8)
         hits = self.index.search(u.query, k=k, doc_ids=turn.allowed_docs)
-        if u.followup and u.own != u.query and any(self._known_or_short(t) for t in topic_terms(u.own)):
+        if u.followup and u.own != u.query and any(self._known_or_short(t) and not how_asked(t, u.own) for t in topic_terms(u.own)):
             # a follow-up with a topic of its own ("那科技型中小企业共建联合实验室呢？"): what it
             # names itself leads, the conversation's topic follows
             own = self.index.search(u.own, k=k, doc_ids=turn.allowed_docs)
@@ -332,7 +332,7 @@ class Assistant:
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, (), today))
         supports = [(h, self._support(u, h)) for h in turn.hits]
         said = f"{u.context} {' '.join(turn.history)}"
-        if u.followup and any(self._known_or_short(t) and t not in said for t in topic_terms(u.own)):
+        if u.followup and any(self._known_or_short(t) and t not in said and not how_asked(t, u.own) for t in topic_terms(u.own)):
             # a follow-up with a topic the conversation had not named ("它要是再买国内贸易信用保险
             # 呢？"): answered by what covers that topic; the conversation only helped to find it
             own = dataclasses.replace(u, query=u.own)
@@ -381,6 +381,8 @@ class Assistant:
             extra = [h for h in chosen if h not in rule_hits] if _MULTI.search(u.question) else []
             chosen = (rule_hits + extra)[:3] or chosen
         evidence = [Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, u.intent)) for h in chosen]
+        if DEPARTMENT_ASK.search(u.own or u.query):  # "哪个部门负责": the 责任单位 the clause prints
+            evidence = [Evidence(e.clause, with_department(e.clause, e.quote)) for e in evidence]
         answer = compose_answer(
             u, evidence, calcs, today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
         )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.evidence import NUMBER, key_fragment
+from assistant.evidence import DEPARTMENT_ASK, NUMBER, department_of, key_fragment
 from assistant.records import NO_BASIS, Answer, Calculation, Citation
 from assistant.understand import Understanding
 from corpus.records import Clause, DocKind, PolicyDocument, ValidityStatus
@@ -153,6 +153,9 @@ def _lead(
             )
             + "。"
         )
+    responsible = department_of(first.quote) if DEPARTMENT_ASK.search(u.own or u.query) else None
+    if responsible:
+        return f"{responsible}[{first.n}]。"
     frag = key_fragment(first.quote, u.query, idf, u.intent)
     return f"{frag}[{first.n}]。" if frag else f"“{first.quote}”[{first.n}]"
 

@@ -18,7 +18,18 @@ from index.text import informativeness, tokenize, words
 
 _PLACE_WORDS = frozenset(w for w, _ in REGION_ALIASES) | frozenset(r for _, r in REGION_ALIASES)
 
-__all__ = ["Support", "support", "sentences", "best_span", "key_fragment", "NUMBER"]
+__all__ = [
+    "Support",
+    "support",
+    "sentences",
+    "best_span",
+    "key_fragment",
+    "NUMBER",
+    "DEPARTMENT_ASK",
+    "with_department",
+    "department_of",
+    "how_asked",
+]
 
 # Sentence-final punctuation; a quote is one or more whole sentences of a clause.
 _SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -200,14 +211,14 @@ def _foreign(term: str, focus: str) -> bool:
     """A word of the piece that asks, which the documents never use and which names what is asked
     (not how it is asked: 封顶多少, 哪个处室 are answer kinds)."""
     at = focus.find(term)
-    if at < 0 or _how_asked(term, focus):
+    if at < 0 or how_asked(term, focus):
         return False
     if _BENEFIT_NOUN.match(focus, at + len(term)) and (_names_a_thing(term) or not _known_general(term)):
         return True  # the name of a benefit (稳岗补贴, 社保补贴): what is asked about
     return _names_a_thing(term)
 
 
-def _how_asked(term: str, focus: str) -> bool:
+def how_asked(term: str, focus: str) -> bool:
     """The word stands where the question says what kind of answer it wants (封顶多少, 门槛是多少)."""
     at = focus.find(term)
     return at >= 0 and any(a <= at < b for a, b in answer_kind_spans(focus))
@@ -239,7 +250,7 @@ def support(
     haystack = unquote(f"{hit.clause.document.title}{hit.clause.path}{hit.clause.text}".lower())
     weights: dict[str, float] = {}
     for t in terms:
-        if known is not None and not known(t) and (t not in focus or _asker_word(t) or _how_asked(t, focus)) and not _foreign(t, focus):
+        if known is not None and not known(t) and (t not in focus or _asker_word(t) or how_asked(t, focus)) and not _foreign(t, focus):
             continue
         weights[t] = informativeness(t)
     order = list(weights)
@@ -324,6 +335,33 @@ def best_span(clause: Clause, query: str, idf: Callable[[str], float], intent: s
             if _ANSWER_MARK.match(text, start):
                 start = _ANSWER_MARK.match(text, start).end()  # type: ignore[union-attr]
     return text[start:end].strip()
+
+
+# The question asks who handles it: the clause's 责任单位 is the answer, where it prints one
+DEPARTMENT_ASK = re.compile(r"哪个(部门|单位|处室|科室)|哪些(部门|单位)|责任单位|谁(负责|管|牵头)|归谁|找谁|牵头|归哪")
+_RESPONSIBLE = re.compile(r"[（(]责任单位[:：][^）)]{1,120}[）)]")
+_QUOTE_REACH = 400  # characters: a quote extended to its 责任单位 stays readable
+
+
+def with_department(clause: Clause, quote: str) -> str:
+    """The quote, extended to the 责任单位 the clause prints for it (the first one at or after the
+    quote; a clause of several measures prints one per measure). Always a substring of the clause."""
+    text = clause.text
+    start = text.find(quote)
+    if start < 0:
+        return quote
+    m = _RESPONSIBLE.search(text, start)
+    if m is None:
+        return quote
+    if m.end() - start <= _QUOTE_REACH:
+        return text[start : m.end()]
+    return m.group()
+
+
+def department_of(quote: str) -> str | None:
+    """'责任单位：市科技局、市财政局' from a quote that carries it."""
+    m = _RESPONSIBLE.search(quote)
+    return m.group()[1:-1] if m else None
 
 
 def key_fragment(span: str, query: str, idf: Callable[[str], float], intent: str) -> str | None:

@@ -230,3 +230,20 @@ def test_an_ask_over_two_things_answers_each(assistant: Assistant) -> None:
     cited = [c.clause_id for c in answer.citations]
     assert "xm-zjtx-2024/二/（六）/15" in cited and "xm-zjtx-2024/二/（六）/13" in cited
     assert "30万元" in answer.text and "10万元" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "department"),
+    [
+        ("专精特新企业专利商标质押贴息找哪个部门", (), "责任单位：市市场监管局、工信局"),
+        ("科技服务企业增信子基金贴息这条，责任单位有哪些", (), "责任单位：市科技局、市工信局、市财政局、市委金融办"),
+        # a follow-up: the department of the measure the conversation is about, not a clause naming 部门
+        ("这个归哪个部门管", ("专精特新企业数字化改造补贴多少",), "责任单位：市工信局、财政局"),
+    ],
+)
+def test_asked_who_handles_it_the_lead_is_the_clauses_responsible_units(
+    assistant: Assistant, question: str, history: tuple[str, ...], department: str
+) -> None:
+    answer = assistant.answer(question, history)
+    assert answer.lead.startswith(department), answer.lead
+    assert department in answer.citations[0].quote
