@@ -17,7 +17,17 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.compose import Evidence, compose_answer, compose_no_basis, merge_answers, numbers_without_source
-from assistant.evidence import DEPARTMENT_ASK, Support, best_span, how_asked, support, topic_terms, unquote, with_department
+from assistant.evidence import (
+    DEPARTMENT_ASK,
+    Support,
+    best_span,
+    how_asked,
+    nominal,
+    support,
+    topic_terms,
+    unquote,
+    with_department,
+)
 from assistant.records import Answer, Calculation
 from assistant.references import find_clause_ref, numbering_summary, resolve_ref
 from assistant.understand import Understanding, split_question, understand
@@ -268,7 +278,7 @@ class Assistant:
             return turn  # nothing to look for: no document may answer, or nothing is asked
         k = max(self.settings.k, 8)
         hits = self.index.search(u.query, k=k, doc_ids=turn.allowed_docs)
-        if u.followup and u.own != u.query and any(self._known_or_short(t) and not how_asked(t, u.own) for t in topic_terms(u.own)):
+        if u.followup and u.own != u.query and any(self._names_own_topic(t, u.own) for t in topic_terms(u.own)):
             # a follow-up with a topic of its own ("那科技型中小企业共建联合实验室呢？"): what it
             # names itself leads, the conversation's topic follows
             own = self.index.search(u.own, k=k, doc_ids=turn.allowed_docs)
@@ -292,6 +302,11 @@ class Assistant:
             text = "".join(f"{c.document.title}{c.path}{c.text}" for c in self.index.corpus.clauses).lower()
             self._corpus_text = unquote(text)
         return term in self._corpus_text
+
+    def _names_own_topic(self, term: str, own: str) -> bool:
+        """A follow-up's word that names a topic of its own ("那管理咨询呢？"): a noun-like word the
+        documents use, not a word of how it asks (哪个部门, 累计, 一年期)."""
+        return self._known_or_short(term) and nominal(term) and not how_asked(term, own)
 
     def _known_or_short(self, term: str) -> bool:
         """Whether the documents use the word, or write it out in full (场租 for 场地租金)."""
@@ -332,7 +347,7 @@ class Assistant:
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, (), today))
         supports = [(h, self._support(u, h)) for h in turn.hits]
         said = f"{u.context} {' '.join(turn.history)}"
-        if u.followup and any(self._known_or_short(t) and t not in said and not how_asked(t, u.own) for t in topic_terms(u.own)):
+        if u.followup and any(self._names_own_topic(t, u.own) and t not in said for t in topic_terms(u.own)):
             # a follow-up with a topic the conversation had not named ("它要是再买国内贸易信用保险
             # 呢？"): answered by what covers that topic; the conversation only helped to find it
             own = dataclasses.replace(u, query=u.own)

@@ -29,6 +29,7 @@ __all__ = [
     "with_department",
     "department_of",
     "how_asked",
+    "nominal",
 ]
 
 # Sentence-final punctuation; a quote is one or more whole sentences of a clause.
@@ -150,7 +151,7 @@ _NOMINAL = ("n", "vn", "nz", "nt", "ns", "nr", "j", "l", "eng", "i")
 
 
 @lru_cache(maxsize=4096)
-def _nominal(term: str) -> bool:
+def nominal(term: str) -> bool:
     """Whether a word can name a topic: jieba tags it as a noun-like word, or jieba's general
     dictionary lacks it (a domain compound: 留抵退税, 新能源汽车)."""
     import jieba.posseg
@@ -177,7 +178,7 @@ def _asker_word(term: str) -> bool:
 
     if len(term) <= 2 and not known_word(term):
         return True
-    return not _nominal(term)
+    return not nominal(term)
 
 
 # A word of the asking piece that the documents never use, yet names a thing of its own: jieba holds

@@ -352,9 +352,10 @@ def is_followup(question: str, history: tuple[str, ...]) -> bool:
         return True
     if _FOLLOWUP_START.match(q) or _FOLLOWUP_SHAPE.match(q) or len(bare) <= 8:
         return True
-    from assistant.evidence import topic_terms  # evidence imports this module's place names
+    from assistant.evidence import nominal, topic_terms  # evidence imports this module's place names
 
-    return not topic_terms(q)  # "一个人最多能领几年？": nothing of its own to ask about
+    # "一个人最多能领几年？", "贷了3000万一年期，能贴多少": nothing of its own that names a topic
+    return not any(nominal(t) for t in topic_terms(q))
 
 
 # What a follow-up inherits from the questions before it, at most (characters, the latest kept).
