@@ -111,3 +111,41 @@ def test_chat_question_describing_a_company_is_matched(client: httpx.Client) -> 
     assert body["intent"] == "match", body["answer"][:200]
     assert "【可申报】" in body["answer"] and "40+25=65万元" in body["answer"]
     assert any(c["clause_id"] == "xm-zjtx-2024/二/（三）/7" for c in body["citations"])
+
+
+def test_match_form_asks_every_figure_in_chinese_with_its_unit(client: httpx.Client) -> None:
+    """GET /api/match/form (what the widget's 政策体检 form is built from): every figure of the
+    vocabulary once, labelled in Chinese with its unit; every field it asks is one /api/match reads."""
+    import re
+
+    from assistant.match import COMPANY_TYPES, FIGURES, LOAN_KINDS
+
+    r = client.get("/api/match/form")
+    assert r.status_code == 200, r.text
+    form = r.json()
+    keys = [f["key"] for s in form["sections"] for f in s["fields"]]
+    assert sorted(keys) == sorted(f.key for f in FIGURES)
+    labels = [f["label"] for s in form["sections"] for f in s["fields"]] + [f["label"] for f in form["loan_fields"]]
+    assert all(re.fullmatch(r"[^A-Za-z]+（[^（）A-Za-z]+）", x) for x in labels), labels
+    assert "本年度研发费用（万元）" in labels and "进站博士后人数（人）" in labels and "年利率（%）" in labels
+    assert form["types"] == [t.name for t in COMPANY_TYPES] and form["loan_kinds"] == [k.name for k in LOAN_KINDS]
+    assert form["cities"][0] == "厦门" and "卓越级" in form["levels"]
+    # the form and the API agree: every field it asks, filled, is read (not refused as unknown)
+    body = {
+        "city": form["cities"][0],
+        "types": form["types"][:2],
+        "levels": form["levels"][:1],
+        "figures": {k: 1 for k in keys},
+        "loans": [{"kind": k, **{f["key"]: 1 for f in form["loan_fields"]}} for k in form["loan_kinds"]][: form["max_loans"]],
+    }
+    assert client.post("/api/match", json=body).status_code == 200
+
+
+def test_the_widget_serves_its_match_form(client: httpx.Client) -> None:
+    page = client.get("/embed")
+    assert 'role="tablist"' in page.text and ">政策体检</button>" in page.text and "/static/embed_match.js" in page.text
+    js = client.get("/static/embed_match.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "innerHTML" not in js.text and "/api/match/form" in js.text  # text only, the fields from the server
+    css = client.get("/static/embed_match.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
