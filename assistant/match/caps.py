@@ -19,7 +19,7 @@ from assistant.calculator.money import _q, _w
 from assistant.match.records import INELIGIBLE, MatchLine
 from assistant.records import CalcStep, Calculation
 
-__all__ = ["Bundle", "bundles", "capped", "bundle_total"]
+__all__ = ["Bundle", "bundles", "capped", "bundle_total", "definite_amount"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +81,16 @@ def capped(lines: Sequence[MatchLine], found: Sequence[Bundle]) -> list[MatchLin
     return out
 
 
+def definite_amount(line: MatchLine) -> Decimal | None:
+    """The amount the company gets for sure: none when it is computed at the clause's highest
+    rate (按实际投入最高30%: the authority sets the rate, up to that)."""
+    return None if line.upper_bound else line.amount_wan
+
+
 def bundle_total(b: Bundle, members: Sequence[MatchLine]) -> tuple[Decimal | None, Decimal | None, list[CalcStep]]:
     """What the claimable members give together: the definite sum under the cap (by the
     calculator, on the combined rule), the most with their caps, and the steps that say so."""
-    definite = [x.amount_wan for x in members if x.amount_wan is not None]
+    definite = [a for a in map(definite_amount, members) if a is not None]
     bounds = [x.amount_wan if x.amount_wan is not None else x.cap_wan for x in members]
     known = [x for x in bounds if x is not None]
     steps: list[CalcStep] = []

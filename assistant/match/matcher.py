@@ -30,7 +30,7 @@ from assistant.calculator.kinds import CombinedCapRule, MaxOnlyRule
 from assistant.calculator.money import _q, _w
 from assistant.calculator.rules import Rule
 from assistant.compose import make_citation
-from assistant.match.caps import Bundle, bundle_total, bundles, capped
+from assistant.match.caps import Bundle, bundle_total, bundles, capped, definite_amount
 from assistant.match.profile import COMPANY_TYPES, FIGURES, GOVERNMENT_SUBJECTS, ITEM_LISTS, OTHERS, CompanyProfile, plain
 from assistant.match.records import AMOUNT_BY_AUTHORITY, ELIGIBLE, INELIGIBLE, POSSIBLE, MatchLine, MatchResult
 from assistant.records import CalcStep, Calculation, Citation
@@ -143,7 +143,10 @@ def _evaluate(rule: Rule, profile: CompanyProfile, cite: Citation, usable: bool,
     base = dict(title=rule.title, rule_id=rule.id, citation=cite, calculation=calc, upper_bound=_upper_bound(rule), matched_by=matched_by)
     stated = rule.stated_max()
     cap = calc.cap_wan if calc.cap_wan is not None else (_q(stated[0]) if stated else None)
-    prerequisites = tuple(f"前提：{q}" for q in rule.qualifications)
+    # a category the company holds may settle the prerequisites (rule data: qualified_by)
+    settled = next((lv for lv in profile.levels if lv in rule.qualified_by), None)
+    held = f"（已获认定类别“{settled}”，视为满足）" if settled else ""
+    prerequisites = tuple(f"前提：{q}{held}" for q in rule.qualifications)
     if not usable or subject == "no" or calc.eligible is False:
         if not usable:
             reasons: tuple[str, ...] = (f"{validity}，本项不能申报",)
@@ -157,7 +160,7 @@ def _evaluate(rule: Rule, profile: CompanyProfile, cite: Citation, usable: bool,
     # loan of the fund's kind, a transformation's spend, a 卓越级 incubator); a figure only a
     # condition compares (上年度营业收入) does not: then its prerequisites are for it to confirm
     core = [n for n in rule.core_inputs() if n in values]
-    if not missing and rule.qualifications and not core:
+    if not missing and rule.qualifications and not core and not settled:
         missing = [f"需确认：{q}" for q in rule.qualifications]
     elif not missing and not (values or (subject == "ok" and rule.applies_to)):
         missing = ["需确认是否属于本项的支持对象（见条款原文）"]
@@ -257,7 +260,10 @@ def _total(
     lines: Sequence[MatchLine], groups: dict[str, set[str]], found: Sequence[Bundle] = ()
 ) -> tuple[Calculation | None, Decimal | None]:
     """The sum of the definite amounts, a 就高不重复 group once at its maximum, a combined cap's
-    members together at most its cap; and the most, with the caps of the amounts the authority sets."""
+    members together at most its cap; and the most, with the caps of the amounts the authority sets.
+
+    An amount computed at the clause's highest rate (最高30%, upper_bound) is a cap the authority
+    sets within, not a definite amount: it counts in the most, never in the definite total."""
     eligible = [line for line in lines if line.group == ELIGIBLE]
     if not eligible:
         return None, None
@@ -287,9 +293,10 @@ def _total(
         if key in by_key:
             return bundle_total(by_key[key], members)
         (line,) = members
+        amount = definite_amount(line)
         bound = line.amount_wan if line.amount_wan is not None else line.cap_wan
-        step = [CalcStep(f"{line.title}：{_w(line.amount_wan)}万元", line.amount_wan)] if line.amount_wan is not None else []
-        return line.amount_wan, bound, step
+        step = [CalcStep(f"{line.title}：{_w(amount)}万元", amount)] if amount is not None else []
+        return amount, bound, step
 
     for key in units:
         group = group_of.get(key)

@@ -40,8 +40,9 @@ def test_match_groups_amounts_and_total(client: httpx.Client) -> None:
     assert eligible["zjtx-7-digital"]["amount_wan"] == "25" and eligible["zjtx-7-digital"]["upper_bound"] is True
     assert eligible["kjcx-7-rd-step"]["amount_wan"] == "40"
     assert eligible["zjtx-3-tech-fund-cost-cap"]["amount_wan"] == "15"
-    assert eligible["zjtx-6-standard"]["amount_wan"] is None and eligible["zjtx-6-standard"]["cap_wan"] == "100"
-    assert m["total_wan"] == "100" and m["total_cap_wan"] == "260"
+    assert eligible["kjcx-7-rd-bonus"]["amount_wan"] is None and eligible["kjcx-7-rd-bonus"]["cap_wan"] == "50"
+    # 40+15 definite; 25 (最高30%) and 20 (最高50%) are upper bounds, in the most with the 50
+    assert m["total_wan"] == "55" and m["total_cap_wan"] == "150"
     assert m["groups"]["ineligible"] == []  # only on request
     assert eligible["zjtx-7-digital"]["department"] == "（责任单位：市工信局、财政局）"
     # Answer-like: the text cites [n], the citations carry the clause, the calculations the formula
@@ -49,7 +50,7 @@ def test_match_groups_amounts_and_total(client: httpx.Client) -> None:
     n = eligible["zjtx-7-digital"]["citation_n"]
     cite = next(c for c in body["citations"] if c["n"] == n)
     assert cite["quote"] in cite["text"] and f"[{n}]" in body["answer"]
-    assert any(c["rule_id"] == "match-total" and c["amount_wan"] == "100" for c in body["calculations"])
+    assert any(c["rule_id"] == "match-total" and c["amount_wan"] == "55" for c in body["calculations"])
     assert {"label": "注册地", "value": "厦门湖里区"} in body["profile"]
 
 
@@ -109,7 +110,7 @@ def test_chat_question_describing_a_company_is_matched(client: httpx.Client) -> 
     q = "我们是厦门的专精特新小巨人企业，今年研发投入900万，去年700万，数字化改造投了120万，达到二级，能享受哪些政策？"
     body = client.post("/api/ask", json={"question": q}).json()
     assert body["intent"] == "match", body["answer"][:200]
-    assert "【可申报】" in body["answer"] and "40+25=65万元" in body["answer"]
+    assert "【可申报】" in body["answer"] and "（就高不重复的只计较高者）：40万元。" in body["answer"]
     assert any(c["clause_id"] == "xm-zjtx-2024/二/（三）/7" for c in body["citations"])
 
 

@@ -120,11 +120,13 @@ def test_widget_match_form_at_desktop_width(match_app: str, open_page: Any, arti
     head = out.locator(".m-result-head")
     expect(head).to_be_focused(timeout=TIMEOUT_MS)  # a screen reader lands on the result
     expect(frame.locator("#m-alert")).to_have_text("")
-    # kjcx 7 ⌊900/200⌋×10=40; zjtx 3 1000×(3.5%−2%)=15; zjtx 7 120×30%=36 → 25; 咨询 40×50%=20
-    expect(out.locator(".m-total strong")).to_have_text("100万元")
-    expect(out.locator(".m-total")).to_contain_text("40+15+25+20=100万元")
+    # kjcx 7 ⌊900/200⌋×10=40; zjtx 3 1000×(3.5%−2%)=15; and at the clauses' highest rates (upper bounds, in the
+    # most): zjtx 7 120×30%=36 → 25, 咨询 40×50%=20; with the 叠加奖励 最高50万元: at most 150
+    expect(out.locator(".m-total strong")).to_have_text("55万元")
+    expect(out.locator(".m-total")).to_contain_text("40+15=55万元")
+    expect(out.locator(".m-total")).to_contain_text("最多150万元")
     ok = out.locator(".m-ok")
-    expect(ok.locator("h3")).to_have_text("可申报（7项）")
+    expect(ok.locator("h3")).to_have_text("可申报（5项）")
     rd = ok.locator(".m-line", has_text="企业年度自主研发费用补助")
     expect(rd.locator(".m-amount")).to_have_text("40万元")
     expect(rd.locator("cite")).to_contain_text("第四部分（三）第7条")
@@ -168,7 +170,7 @@ def test_widget_match_form_fills_a_phone(match_app: str, open_page: Any, artifac
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] and box["height"] >= 36, box
     run.click()
     total = frame.locator("#m-out .m-total strong")
-    expect(total).to_have_text("100万元", timeout=TIMEOUT_MS)
+    expect(total).to_have_text("55万元", timeout=TIMEOUT_MS)
     assert frame.locator("body").evaluate(OVERFLOW_JS) == []
     assert frame.locator("body").evaluate(NOT_CHINESE_JS) == []
     assert frame.locator("body").evaluate(LABELS_JS) == []
