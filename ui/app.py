@@ -390,7 +390,12 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:
-        files = {"embed.js": "text/javascript; charset=utf-8", "embed.css": "text/css; charset=utf-8"}
+        files = {
+            "embed.js": "text/javascript; charset=utf-8",
+            "embed.css": "text/css; charset=utf-8",
+            "embed_match.js": "text/javascript; charset=utf-8",
+            "embed_match.css": "text/css; charset=utf-8",
+        }
         if name not in files:
             raise StarletteHTTPException(404)
         return FileResponse(STATIC_DIR / name, media_type=files[name])

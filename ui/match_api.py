@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, Stric
 
 from assistant.match.service import matcher_for
 from corpus.settings import Settings
+from ui.match_form import MAX_LOANS, form_spec
 from ui.schema import AnswerOut, ErrorOut
 from ui.source import add_source_urls
 
-__all__ = ["MatchRequest", "MatchOut", "register_match_api"]
+__all__ = ["MatchRequest", "MatchOut", "MatchFormOut", "register_match_api"]
 
 Number = StrictStr | StrictInt | StrictFloat
 
@@ -52,7 +53,7 @@ class MatchRequest(BaseModel):
         description="企业数据，按 assistant.match.FIGURES 的键或中文名（如 rd_spend_wan: 900，单位为万元、%、‰、月、人）",
         examples=[{"rd_spend_wan": 900, "rd_spend_last_wan": 700, "digital_spend_wan": 120, "digital_level": 2}],
     )
-    loans: list[LoanIn] = Field(default_factory=list, max_length=10, description="贷款，每笔注明类型")
+    loans: list[LoanIn] = Field(default_factory=list, max_length=MAX_LOANS, description="贷款，每笔注明类型")
     rented_equipment: list[dict[str, Number]] = Field(
         default_factory=list, max_length=50, description="租借或使用的研发设备：[{original_value_wan, fee_wan}]"
     )
@@ -113,8 +114,41 @@ class MatchOut(AnswerOut):
     profile: list[ProfileRowOut]
 
 
+class FormFieldOut(BaseModel):
+    key: str = Field(description="The profile's key for it (figures, or a loan's field).")
+    label: str = Field(description="Its Chinese label with the unit: 本年度研发费用（万元）.")
+    unit: str
+
+
+class FormSectionOut(BaseModel):
+    title: str
+    fields: list[FormFieldOut]
+
+
+class MatchFormOut(BaseModel):
+    """What the 政策体检 form asks: the values ``POST /api/match`` accepts, labelled in Chinese."""
+
+    cities: list[str] = Field(description="Cities the documents cover.")
+    types: list[str] = Field(description="Company types (assistant.match.COMPANY_TYPES).")
+    levels: list[str] = Field(description="Categories a company may hold: the rules' tier names.")
+    sections: list[FormSectionOut] = Field(description="The figures, by section.")
+    loan_kinds: list[str]
+    loan_fields: list[FormFieldOut]
+    max_loans: int
+
+
 def register_match_api(app: FastAPI, settings: Settings, errors: Any) -> None:
     """Add ``POST /api/match`` to the app (its corpus from the app's assistant when there is one)."""
+
+    @app.get(
+        "/api/match/form",
+        tags=["api"],
+        summary="政策体检: the fields of the form (cities, types, figures with units, loans), labelled in Chinese",
+        response_model=MatchFormOut,
+    )
+    def api_match_form(request: Request) -> Any:
+        assistant = getattr(request.app.state, "assistant", None)
+        return form_spec(matcher_for(settings, assistant.index.corpus if assistant is not None else None))
 
     @app.post(
         "/api/match",

@@ -14,50 +14,18 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.match.profile import COMPANY_TYPES, FIGURES, LOAN_KINDS
+from assistant.match.profile import COMPANY_TYPES, LOAN_KINDS
 from assistant.match.service import matcher_for
-from assistant.understand import REGION_ALIASES
 from corpus.documents import Corpus
 from corpus.errors import PolicyQAError
 from corpus.settings import Settings
+from ui.match_form import SECTIONS, city_choices, figure_label
 from ui.render import badge, error_html
 
 __all__ = ["with_match_tab", "build_match_tab", "match_html", "city_choices"]
 
 _CSS = (Path(__file__).resolve().parent / "static" / "match.css").read_text(encoding="utf-8")
-# the figures, in the sections of the form
-_SECTIONS = (
-    (
-        "研发与经营",
-        ("rd_spend_wan", "rd_spend_last_wan", "revenue_last_wan", "equipment_last_wan", "joint_lab_wan", "tech_transaction_wan"),
-    ),
-    ("数字化、咨询与培训", ("digital_spend_wan", "digital_level", "consulting_fee_wan", "training_person_times", "training_days")),
-    ("保险与利率", ("premium_wan", "insured_wan", "premium_rate_permille", "lpr_pct")),
-    ("人才与税收", ("postdocs", "postdoc_years", "talent_iit_wan", "talent_iit_local_wan", "vat_local_wan")),
-    ("平台与研发机构", ("tech_service_revenue_wan", "shared_service_wan", "instrument_purchase_wan")),
-)
-_UNIT_ZH = {"万元": "万元", "%": "%", "‰": "‰", "个月": "个月", "年": "年", "级": "级", "": "人/人次/天"}
 _GROUPS = (("eligible", "可申报", "pq-m-ok"), ("possible", "可能符合", "pq-m-maybe"), ("ineligible", "不符合", "pq-m-no"))
-
-
-def city_choices(corpus: Corpus) -> list[str]:
-    """One place name per region the documents cover (厦门, 济南, 青岛 …), in the aliases' order."""
-    regions = {d.region for d in corpus.documents}
-    out: dict[str, str] = {}
-    for word, region in REGION_ALIASES:
-        if any(region.startswith(r) for r in regions) and region not in out and len(word) >= 2:
-            out[region] = word
-    return list(out.values())
-
-
-def _label(key: str) -> str:
-    f = next(x for x in FIGURES if x.key == key)
-    unit = _UNIT_ZH.get(f.unit, f.unit)
-    if f.input in ("persons", "person_times"):
-        unit = "人" if f.input == "persons" else "人次"
-    elif f.input == "days":
-        unit = "天"
-    return f"{f.zh}（{unit}）"
 
 
 def _money_text(value: str | None) -> str:
@@ -137,11 +105,11 @@ def build_match_tab(settings: Settings, corpus: Corpus | None = None) -> None:
     types = gr.CheckboxGroup([t.name for t in COMPANY_TYPES], label="企业类型（可多选）", elem_id="pq-m-types")
     levels = gr.CheckboxGroup(list(matcher.levels()), label="已获认定类别（可选）", elem_id="pq-m-levels")
     boxes: dict[str, gr.Textbox] = {}
-    for title, keys in _SECTIONS:
+    for title, keys in SECTIONS:
         with gr.Accordion(title, open=title == "研发与经营", elem_classes="pq-m-section"):
             with gr.Row():
                 for key in keys:
-                    boxes[key] = gr.Textbox(label=_label(key), elem_id=f"pq-m-{key}", max_length=20, min_width=160)
+                    boxes[key] = gr.Textbox(label=figure_label(key), elem_id=f"pq-m-{key}", max_length=20, min_width=160)
     with gr.Accordion("贷款（一笔）", open=False, elem_classes="pq-m-section"):
         with gr.Row():
             loan_kind = gr.Dropdown(["", *(k.name for k in LOAN_KINDS)], value="", label="贷款类型", elem_id="pq-m-loan-kind")

@@ -150,6 +150,9 @@ class Rule(BaseModel):
     not_for: tuple[str, ...] = ()
     conditions: tuple[Condition, ...] = ()
     qualifications: tuple[str, ...] = ()  # prerequisites stated in words, not computed
+    # categories (tier names of the rules) whose holder meets the qualifications: a 部级孵化器 of
+    # 标准级 is a 市级及以上孵化器, a 重大研发机构 a 新型研发机构 that was 认定 (used by 政策体检)
+    qualified_by: tuple[str, ...] = ()
     reading: str = ""  # how ambiguous wording was read (for reviewers and the issue note)
     notes: tuple[str, ...] = ()  # said to the user with every calculation
     overlaps: tuple[str, ...] = ()  # rules of the same region on the same matter (就高不重复)

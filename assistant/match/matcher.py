@@ -30,6 +30,7 @@ from assistant.calculator.kinds import CombinedCapRule, MaxOnlyRule
 from assistant.calculator.money import _q, _w
 from assistant.calculator.rules import Rule
 from assistant.compose import make_citation
+from assistant.match.caps import Bundle, bundle_total, bundles, capped, definite_amount
 from assistant.match.profile import COMPANY_TYPES, FIGURES, GOVERNMENT_SUBJECTS, ITEM_LISTS, OTHERS, CompanyProfile, plain
 from assistant.match.records import AMOUNT_BY_AUTHORITY, ELIGIBLE, INELIGIBLE, POSSIBLE, MatchLine, MatchResult
 from assistant.records import CalcStep, Calculation, Citation
@@ -142,7 +143,10 @@ def _evaluate(rule: Rule, profile: CompanyProfile, cite: Citation, usable: bool,
     base = dict(title=rule.title, rule_id=rule.id, citation=cite, calculation=calc, upper_bound=_upper_bound(rule), matched_by=matched_by)
     stated = rule.stated_max()
     cap = calc.cap_wan if calc.cap_wan is not None else (_q(stated[0]) if stated else None)
-    prerequisites = tuple(f"前提：{q}" for q in rule.qualifications)
+    # a category the company holds may settle the prerequisites (rule data: qualified_by)
+    settled = next((lv for lv in profile.levels if lv in rule.qualified_by), None)
+    held = f"（已获认定类别“{settled}”，视为满足）" if settled else ""
+    prerequisites = tuple(f"前提：{q}{held}" for q in rule.qualifications)
     if not usable or subject == "no" or calc.eligible is False:
         if not usable:
             reasons: tuple[str, ...] = (f"{validity}，本项不能申报",)
@@ -156,7 +160,7 @@ def _evaluate(rule: Rule, profile: CompanyProfile, cite: Citation, usable: bool,
     # loan of the fund's kind, a transformation's spend, a 卓越级 incubator); a figure only a
     # condition compares (上年度营业收入) does not: then its prerequisites are for it to confirm
     core = [n for n in rule.core_inputs() if n in values]
-    if not missing and rule.qualifications and not core:
+    if not missing and rule.qualifications and not core and not settled:
         missing = [f"需确认：{q}" for q in rule.qualifications]
     elif not missing and not (values or (subject == "ok" and rule.applies_to)):
         missing = ["需确认是否属于本项的支持对象（见条款原文）"]
@@ -252,44 +256,74 @@ def _overlap_groups(lines: Sequence[MatchLine], book: RuleBook) -> dict[str, set
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 
-def _total(lines: Sequence[MatchLine], groups: dict[str, set[str]]) -> tuple[Calculation | None, Decimal | None]:
-    """The sum of the definite amounts, a 就高不重复 group once at its maximum; and the most,
-    with the caps of the amounts the authority sets."""
+def _total(
+    lines: Sequence[MatchLine], groups: dict[str, set[str]], found: Sequence[Bundle] = ()
+) -> tuple[Calculation | None, Decimal | None]:
+    """The sum of the definite amounts, a 就高不重复 group once at its maximum, a combined cap's
+    members together at most its cap; and the most, with the caps of the amounts the authority sets.
+
+    An amount computed at the clause's highest rate (最高30%, upper_bound) is a cap the authority
+    sets within, not a definite amount: it counts in the most, never in the definite total."""
     eligible = [line for line in lines if line.group == ELIGIBLE]
     if not eligible:
         return None, None
-    in_group = {rid: key for key, ids in groups.items() for rid in ids}
+    # a unit is what counts once: a line, or the members of one combined cap taken together
+    unit_of = {rid: b.key for b in found for rid in b.members}
+    units: dict[str, list[MatchLine]] = {}
+    for i, line in enumerate(eligible):
+        units.setdefault(unit_of.get(line.rule_id or "") or line.rule_id or f"#{i}", []).append(line)
+    by_key = {b.key: b for b in found}
+    # 就高不重复 groups of units (a group joining only one combined cap's members is that unit)
+    merged: list[set[str]] = []
+    for ids in groups.values():
+        us = {unit_of.get(r, r) for r in ids if unit_of.get(r, r) in units}
+        for g in [g for g in merged if g & us]:
+            merged.remove(g)
+            us |= g
+        if us:
+            merged.append(us)
+    group_of = {u: frozenset(g) for g in merged if len(g) > 1 for u in g}
     terms: list[str] = []
     steps: list[CalcStep] = []
     total = most = Decimal(0)
-    seen: set[str] = set()
-    for line in eligible:
-        key = in_group.get(line.rule_id or "")
-        if key is not None:
-            if key in seen:
-                continue
-            seen.add(key)
-            members = [x for x in eligible if in_group.get(x.rule_id or "") == key]
-            definite = [x.amount_wan for x in members if x.amount_wan is not None]
-            bound = [x.amount_wan if x.amount_wan is not None else x.cap_wan for x in members]
-            best = max(definite, default=None)
-            top = max((b for b in bound if b is not None), default=None)
-            if best is not None:
-                total += best
-                text = f"max({'，'.join(_w(a) for a in definite)})"
-                terms.append(text if len(definite) > 1 else _w(best))
-                titles = "、".join(x.title for x in members)
-                steps.append(CalcStep(f"就高不重复（{titles}）：取{_w(best)}万元", best))
-            if top is not None:
-                most += top
+    done: set[frozenset[str] | str] = set()
+
+    def value(key: str) -> tuple[Decimal | None, Decimal | None, list[CalcStep]]:
+        members = units[key]
+        if key in by_key:
+            return bundle_total(by_key[key], members)
+        (line,) = members
+        amount = definite_amount(line)
+        bound = line.amount_wan if line.amount_wan is not None else line.cap_wan
+        step = [CalcStep(f"{line.title}：{_w(amount)}万元", amount)] if amount is not None else []
+        return amount, bound, step
+
+    for key in units:
+        group = group_of.get(key)
+        if (group or key) in done:
             continue
-        if line.amount_wan is not None:
-            total += line.amount_wan
-            most += line.amount_wan
-            terms.append(_w(line.amount_wan))
-            steps.append(CalcStep(f"{line.title}：{_w(line.amount_wan)}万元", line.amount_wan))
-        elif line.cap_wan is not None:
-            most += line.cap_wan
+        done.add(group or key)
+        if group is None:
+            amount, bound, more = value(key)
+            steps += more
+            if amount is not None:
+                total += amount
+                terms.append(_w(amount))
+            most += bound if bound is not None else amount or Decimal(0)
+            continue
+        valued = [(u, value(u)) for u in units if u in group]
+        definite = [v[0] for _, v in valued if v[0] is not None]
+        top = max((v[1] for _, v in valued if v[1] is not None), default=None)
+        steps += [step for u, v in valued if u in by_key for step in v[2]]  # a combined cap's own working
+        best = max(definite, default=None)
+        if best is not None:
+            total += best
+            text = f"max({'，'.join(_w(a) for a in definite)})"
+            terms.append(text if len(definite) > 1 else _w(best))
+            titles = "、".join(x.title for u in units if u in group for x in units[u])
+            steps.append(CalcStep(f"就高不重复（{titles}）：取{_w(best)}万元", best))
+        if top is not None:
+            most += top
     if len(terms) > 1 or any(t.startswith("max(") for t in terms):
         formula = f"{'+'.join(terms)}={_w(total)}万元"
     elif terms:
@@ -349,9 +383,11 @@ def match_profile(
         elif v.status is ValidityStatus.EXPIRING:
             notices.append(f"《{d.title}》：{v.describe()}，请在到期前申报。")
         lines += _document_lines(d, corpus, book, profile, today, usable, v.describe())
+    found = bundles(lines, book)
+    lines = capped(lines, found)
     groups = _overlap_groups(lines, book)
-    lines = _with_overlaps(lines, groups, book)
-    total, most = _total(lines, groups)
+    lines = _with_overlaps(lines, groups, found)
+    total, most = _total(lines, groups, found)
     shown = [line for line in lines if include_ineligible or line.group != INELIGIBLE]
     shown.sort(key=_sort_key)
     shown = _numbered(shown)
@@ -401,16 +437,22 @@ def _document_lines(
     return out
 
 
-def _with_overlaps(lines: list[MatchLine], groups: dict[str, set[str]], book: RuleBook) -> list[MatchLine]:
+def _with_overlaps(lines: list[MatchLine], groups: dict[str, set[str]], found: Sequence[Bundle]) -> list[MatchLine]:
     labels = {key: f"就高不重复（{_GROUP_NAMES[i % len(_GROUP_NAMES)]}）" for i, key in enumerate(sorted(groups))}
     titles = {line.rule_id: line.title for line in lines if line.rule_id}
+    # members of one combined cap are claimed together (under the cap), not instead of each other
+    mates = {rid: set(b.members) for b in found for rid in b.members}
     out = []
     for line in lines:
         key = next((k for k, ids in groups.items() if line.rule_id in ids), None)
         if key is None:
             out.append(line)
             continue
-        others = tuple(titles[r] for r in sorted(groups[key]) if r != line.rule_id and r in titles)
+        mine = mates.get(line.rule_id or "", {line.rule_id})
+        others = tuple(titles[r] for r in sorted(groups[key]) if r not in mine and r in titles)
+        if not others:  # only its combined cap's mates: nothing it is taken instead of
+            out.append(line)
+            continue
         out.append(dataclasses.replace(line, overlap_group=labels[key], overlaps_with=others))
     return out
 

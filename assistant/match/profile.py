@@ -142,7 +142,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("premium_wan", "国内贸易信用保险实缴保费", "premium_wan", cues=("保费", "保险费", "信用保险")),
     Figure("insured_wan", "国内贸易信用保险保险金额", "insured_wan", cues=("保额", "保险金额")),
     Figure("premium_rate_permille", "信用保险单张保单保险费率", "premium_rate_permille", cues=("费率",)),
-    Figure("lpr_pct", "一年期贷款市场报价利率（LPR）", "lpr_pct", cues=("LPR", "lpr", "报价利率")),
+    Figure("lpr_pct", "一年期贷款市场报价利率", "lpr_pct", cues=("LPR", "lpr", "报价利率")),
     Figure("talent_iit_wan", "人才年工资薪金个人所得税（单人）", "annual_tax_wan", cues=("个税", "个人所得税")),
     Figure("talent_iit_local_wan", "该人才个税地方留成部分", "local_share_wan", named=("个人所得税",), cues=("个税地方留成", "个税留成")),
     Figure("vat_local_wan", "高新技术成果转化项目增值税地方留成部分", "local_share_wan", named=("增值税",), cues=("增值税",)),

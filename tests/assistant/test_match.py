@@ -1,8 +1,12 @@
 """Policy matching over realistic company profiles, read against the documents.
 
 The expected groups and amounts below were worked out by hand from the clause text of
-corpus/documents/*.md (quoted in each case's comment), before the matcher was run on them:
-a change to the rules or the matcher that moves a measure or an amount fails here.
+corpus/documents/*.md (quoted in each case's comment) by the matcher's own author, so they are
+not blind; where the blind profiles of test_match_blind.py showed the matcher wrong (an amount at
+a clause's highest rate counted as definite, an award for an activity the company never stated
+given as claimable), they follow the document now, said in the case's comment. The one case
+written after the matcher was run is named not-blind-…. A change to the rules or the matcher that
+moves a measure or an amount fails here.
 """
 
 from __future__ import annotations
@@ -62,7 +66,9 @@ CASES: list[dict[str, Any]] = [
         # 厦门 湖里 小巨人 + 高企. kjcx 7: 研发费用高于200万元且较上年实现增长 → 每满200万元10万元: ⌊900/200⌋×10=40;
         # 高于500万元且增长率超过20% ((900−700)/700=28.6%) → 最高50万元叠加奖励. zjtx 7: 数字化水平达到二级以上,
         # 120×30%=36 → 单家企业最高25万元 → 25; 管理咨询 40×50%=20 (≤30). zjtx 3: 固定融资成本2%/年,
-        # 1000×(3.5%−2%)=15. zjtx 6 标准 最高100万元; zjtx 13 场租 不超过10万元. 首次获得小巨人 needs confirming: 50+50.
+        # 1000×(3.5%−2%)=15. 首次获得小巨人 needs confirming: 50+50. zjtx 6 (作为主要起草单位制定…标准) and zjtx 13 (举办
+        # 推介会…的场租) pay for what the company did, which the profile does not say: 可能符合 (blind profiles p01, p07).
+        # 最高30% and 最高50% give upper bounds the authority sets within: in the most, not the definite total (p01).
         "profile": {
             "city": "厦门",
             "district": "湖里区",
@@ -83,23 +89,27 @@ CASES: list[dict[str, Any]] = [
             "zjtx-7-consulting": W("20"),
             "zjtx-3-tech-fund-cost-cap": W("15"),
             "kjcx-7-rd-bonus": (CAP, W("50")),
-            "zjtx-6-standard": (CAP, W("100")),
-            "zjtx-13-venue-rent": (CAP, W("10")),
         },
-        "possible": {"zjtx-2-little-giant": W("100"), "zjtx-15-credit-insurance": None},
+        "possible": {
+            "zjtx-2-little-giant": W("100"),
+            "zjtx-15-credit-insurance": None,
+            "zjtx-6-standard": W("100"),
+            "zjtx-13-venue-rent": W("10"),
+        },
         "ineligible": {
             "zjtx-2-reserve-award": "后备企业",
             "kjfwy-5-tech-fund-cost-cap": "科技服务企业",
             "kjfwy-2-district-incentive": "各区",
         },
-        "total": W("100"),
-        "most": W("260"),
+        "total": W("55"),  # 40+15; 25 and 20 are upper bounds
+        "most": W("150"),  # 55+25+20+50
     },
     {
         "id": "xm-reserve",
         # 思明 后备企业 (a 专精特新中小企业): 数字化水平1级 is not 二级以上 → 不符合. 管理咨询 80×50%=40 → 每家企业每年最高30万元
         # → 30. 上年度设备投入300 (100～500万元) → 不超过10% → 30. 保费10万, 保额1000万: 7‰以内部分 7万 ×40% = 2.8.
-        # 培训20人次×3天×500元 = 3万元 (每天每人次最高500元: a maximum). 后备企业绩效奖励 最高30万元.
+        # 培训20人次×3天×500元 = 3万元 (每天每人次最高500元: a maximum). 后备企业绩效奖励 最高30万元. Only 2.8 is definite:
+        # 最高50% and 不超过10% are upper bounds; zjtx 6 and zjtx 13 wait on what the company did (see above).
         "profile": {
             "city": "厦门",
             "district": "思明区",
@@ -122,13 +132,11 @@ CASES: list[dict[str, Any]] = [
             "zjtx-15-credit-insurance": W("2.8"),
             "zjtx-7-training": (CAP, W("3")),
             "zjtx-2-reserve-award": (CAP, W("30")),
-            "zjtx-6-standard": (CAP, W("100")),
-            "zjtx-13-venue-rent": (CAP, W("10")),
         },
-        "possible": {},
+        "possible": {"zjtx-6-standard": W("100"), "zjtx-13-venue-rent": W("10")},
         "ineligible": {"zjtx-7-digital": "数字化水平", "zjtx-2-little-giant": "小巨人"},
-        "total": W("62.8"),
-        "most": W("205.8"),
+        "total": W("2.8"),
+        "most": W("95.8"),  # 2.8+30+30+3+30
     },
     {
         "id": "xm-sangao",
@@ -146,22 +154,32 @@ CASES: list[dict[str, Any]] = [
             "sangao-hightech-transfer-vat": W("180"),
             "sangao-equipment-rental": W("6"),
             "sangao-talent-iit-rebate": W("2.5"),
-            "sangao-rd-project": (CAP, W("2000")),
         },
-        "possible": {"sangao-key-lab": W("200"), "sangao-rd-institute-startup": W("100"), "kjcx-11-hightech-transfer": None},
+        # 承担本市关键技术攻关…项目 is not stated: 可能符合 (blind profile p01)
+        "possible": {
+            "sangao-rd-project": W("2000"),
+            "sangao-key-lab": W("200"),
+            "sangao-rd-institute-startup": W("100"),
+            "kjcx-11-hightech-transfer": None,
+        },
         "ineligible": {"sangao-key-lab-other": "不适用于", "zjtx-7-consulting": "专精特新企业"},
         "total": W("188.5"),
-        "most": W("2188.5"),
+        "most": W("188.5"),
         "overlap": {"sangao-hightech-transfer-vat", "kjcx-11-hightech-transfer"},
     },
     {
         "id": "xm-incubator",
         # 卓越级部级孵化器: kjfwy 三 卓越级一次性500万元; kjcx 6 孵化器、加速器每年每家最高500万元; the two are 就高不重复
-        # (and with the 运营补助 最高100万元, whose 市级及以上孵化器 is to be confirmed): counted once, 500 — never 1000.
+        # (and with the 运营补助 最高100万元: a 卓越级 部级孵化器 is a 市级及以上孵化器, blind profile p02); the award and the
+        # 运营补助 together are capped at 500 (以上奖励补助合计每年每家孵化器最高500万元): counted once, 500 — never 1000.
         "profile": {"city": "厦门", "types": ["孵化器运营方"], "levels": ["卓越级"]},
         "today": IN_FORCE,
-        "eligible": {"kjfwy-3-incubator-award": W("500"), "kjcx-6-incubator": (CAP, W("500"))},
-        "possible": {"kjfwy-3-incubator-operation": W("100")},
+        "eligible": {
+            "kjfwy-3-incubator-award": W("500"),
+            "kjcx-6-incubator": (CAP, W("500")),
+            "kjfwy-3-incubator-operation": (CAP, W("100")),
+        },
+        "possible": {},
         "ineligible": {"zjtx-7-consulting": "专精特新企业"},
         "total": W("500"),
         "most": W("500"),
@@ -182,7 +200,8 @@ CASES: list[dict[str, Any]] = [
     {
         "id": "xm-tech-service-loans",
         # 科技服务中小企业: 增信子基金 年化1%贴息, 单户贷款最高2000万元: 3000万 → 2000×1%×12/12=20; 技术创新基金 融资成本最高2%:
-        # 500×(4%−2%)×6/12=5. 揭榜挂帅 单个项目最高1000万元. 专精特新 技术创新基金贴息 is not for it.
+        # 500×(4%−2%)×6/12=5. 揭榜挂帅 单个项目最高1000万元 waits on 牵头或参与承担 such a project (blind p02).
+        # 专精特新 技术创新基金贴息 is not for it.
         "profile": {
             "city": "厦门",
             "district": "集美区",
@@ -196,12 +215,11 @@ CASES: list[dict[str, Any]] = [
         "eligible": {
             "kjfwy-5-credit-fund-interest": W("20"),
             "kjfwy-5-tech-fund-cost-cap": W("5"),
-            "kjfwy-1-major-project": (CAP, W("1000")),
         },
-        "possible": {"kjfwy-1-hightech-award": W("20")},
+        "possible": {"kjfwy-1-hightech-award": W("20"), "kjfwy-1-major-project": W("1000")},
         "ineligible": {"zjtx-3-tech-fund-cost-cap": "专精特新企业", "kjfwy-3-incubator-award": "孵化器"},
         "total": W("25"),
-        "most": W("1025"),
+        "most": W("25"),
     },
     {
         "id": "xm-tech-sme-postdocs",
@@ -229,7 +247,7 @@ CASES: list[dict[str, Any]] = [
         },
         "possible": {},
         "ineligible": {"kjcx-7-rd-step": "200万元", "kjcx-7-rd-bonus": "500万元", "zjtx-4-joint-lab": "专精特新企业"},
-        "total": W("300"),
+        "total": W("200"),  # the 产学研 100 is at 最高50%: an upper bound
         "most": W("490"),
     },
     {
@@ -250,16 +268,16 @@ CASES: list[dict[str, Any]] = [
         "eligible": {
             "zjtx-5-ip-pledge-interest": W("18.6"),
             "sangao-credit-loan-interest": W("3.6"),
-            "zjtx-6-standard": (CAP, W("100")),
-            "zjtx-13-venue-rent": (CAP, W("10")),
         },
-        "possible": {"zjtx-3-tech-upgrade": None},
+        "possible": {"zjtx-3-tech-upgrade": None, "zjtx-6-standard": W("100")},
         "ineligible": {"zjtx-7-digital": "小巨人"},
-        "total": W("22.2"),
-        "most": W("132.2"),
+        "total": W("3.6"),  # the 质押 18.6 is at 最高60%: an upper bound
+        "most": W("22.2"),
     },
     {
-        "id": "xm-type-not-given",
+        # NOT BLIND: written after the matcher had been run (issue 15's first round), kept as a regression case only;
+        # the blind profiles are tests/assistant/test_match_blind.py.
+        "id": "not-blind-xm-type-not-given",
         # no company type: what any 企业 may claim is decided by the figures (研发费用600万 > 200万元 and up on 400万:
         # ⌊600/200⌋×10 = 30; 高于500万元, 增长50% > 20%: 最高50万元叠加奖励); what a type is named for waits on the type.
         "profile": {"city": "厦门", "figures": {"rd_spend_wan": 600, "rd_spend_last_wan": 400}},
@@ -486,7 +504,7 @@ def test_chat_question_gets_the_same_result_as_the_profile(corpus: Any, book: An
     )
     direct = match_answer(match_profile(profile, corpus, book, IN_FORCE), profile)
     assert answer.text == direct.text
-    assert "40+25=65万元" in answer.text
+    assert "（就高不重复的只计较高者）：40万元。" in answer.text  # the 25 of 最高30% is an upper bound, in the most
 
 
 def test_chat_question_without_a_region_asks_for_it(corpus: Any) -> None:
@@ -506,10 +524,10 @@ def test_cli_match_needs_no_model(tmp_path: Any, capsys: Any, monkeypatch: Any) 
     example = Path(__file__).resolve().parents[2] / "docs" / "profile.example.yaml"
     assert main(["match", str(example)]) == 0
     text = capsys.readouterr().out
-    assert "【可申报】" in text and "40+15+25+20=100万元" in text and "【不符合】" not in text
+    assert "【可申报】" in text and "40+15=55万元" in text and "【不符合】" not in text
     assert main(["match", str(example), "--json", "--all"]) == 0
     body = json.loads(capsys.readouterr().out)
-    assert body["match"]["total_wan"] == "100" and body["match"]["groups"]["ineligible"]
+    assert body["match"]["total_wan"] == "55" and body["match"]["groups"]["ineligible"]
     assert not (tmp_path / "nothing-here").exists()
 
 

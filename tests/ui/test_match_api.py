@@ -40,8 +40,9 @@ def test_match_groups_amounts_and_total(client: httpx.Client) -> None:
     assert eligible["zjtx-7-digital"]["amount_wan"] == "25" and eligible["zjtx-7-digital"]["upper_bound"] is True
     assert eligible["kjcx-7-rd-step"]["amount_wan"] == "40"
     assert eligible["zjtx-3-tech-fund-cost-cap"]["amount_wan"] == "15"
-    assert eligible["zjtx-6-standard"]["amount_wan"] is None and eligible["zjtx-6-standard"]["cap_wan"] == "100"
-    assert m["total_wan"] == "100" and m["total_cap_wan"] == "260"
+    assert eligible["kjcx-7-rd-bonus"]["amount_wan"] is None and eligible["kjcx-7-rd-bonus"]["cap_wan"] == "50"
+    # 40+15 definite; 25 (最高30%) and 20 (最高50%) are upper bounds, in the most with the 50
+    assert m["total_wan"] == "55" and m["total_cap_wan"] == "150"
     assert m["groups"]["ineligible"] == []  # only on request
     assert eligible["zjtx-7-digital"]["department"] == "（责任单位：市工信局、财政局）"
     # Answer-like: the text cites [n], the citations carry the clause, the calculations the formula
@@ -49,7 +50,7 @@ def test_match_groups_amounts_and_total(client: httpx.Client) -> None:
     n = eligible["zjtx-7-digital"]["citation_n"]
     cite = next(c for c in body["citations"] if c["n"] == n)
     assert cite["quote"] in cite["text"] and f"[{n}]" in body["answer"]
-    assert any(c["rule_id"] == "match-total" and c["amount_wan"] == "100" for c in body["calculations"])
+    assert any(c["rule_id"] == "match-total" and c["amount_wan"] == "55" for c in body["calculations"])
     assert {"label": "注册地", "value": "厦门湖里区"} in body["profile"]
 
 
@@ -109,5 +110,43 @@ def test_chat_question_describing_a_company_is_matched(client: httpx.Client) -> 
     q = "我们是厦门的专精特新小巨人企业，今年研发投入900万，去年700万，数字化改造投了120万，达到二级，能享受哪些政策？"
     body = client.post("/api/ask", json={"question": q}).json()
     assert body["intent"] == "match", body["answer"][:200]
-    assert "【可申报】" in body["answer"] and "40+25=65万元" in body["answer"]
+    assert "【可申报】" in body["answer"] and "（就高不重复的只计较高者）：40万元。" in body["answer"]
     assert any(c["clause_id"] == "xm-zjtx-2024/二/（三）/7" for c in body["citations"])
+
+
+def test_match_form_asks_every_figure_in_chinese_with_its_unit(client: httpx.Client) -> None:
+    """GET /api/match/form (what the widget's 政策体检 form is built from): every figure of the
+    vocabulary once, labelled in Chinese with its unit; every field it asks is one /api/match reads."""
+    import re
+
+    from assistant.match import COMPANY_TYPES, FIGURES, LOAN_KINDS
+
+    r = client.get("/api/match/form")
+    assert r.status_code == 200, r.text
+    form = r.json()
+    keys = [f["key"] for s in form["sections"] for f in s["fields"]]
+    assert sorted(keys) == sorted(f.key for f in FIGURES)
+    labels = [f["label"] for s in form["sections"] for f in s["fields"]] + [f["label"] for f in form["loan_fields"]]
+    assert all(re.fullmatch(r"[^A-Za-z]+（[^（）A-Za-z]+）", x) for x in labels), labels
+    assert "本年度研发费用（万元）" in labels and "进站博士后人数（人）" in labels and "年利率（%）" in labels
+    assert form["types"] == [t.name for t in COMPANY_TYPES] and form["loan_kinds"] == [k.name for k in LOAN_KINDS]
+    assert form["cities"][0] == "厦门" and "卓越级" in form["levels"]
+    # the form and the API agree: every field it asks, filled, is read (not refused as unknown)
+    body = {
+        "city": form["cities"][0],
+        "types": form["types"][:2],
+        "levels": form["levels"][:1],
+        "figures": {k: 1 for k in keys},
+        "loans": [{"kind": k, **{f["key"]: 1 for f in form["loan_fields"]}} for k in form["loan_kinds"]][: form["max_loans"]],
+    }
+    assert client.post("/api/match", json=body).status_code == 200
+
+
+def test_the_widget_serves_its_match_form(client: httpx.Client) -> None:
+    page = client.get("/embed")
+    assert 'role="tablist"' in page.text and ">政策体检</button>" in page.text and "/static/embed_match.js" in page.text
+    js = client.get("/static/embed_match.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "innerHTML" not in js.text and "/api/match/form" in js.text  # text only, the fields from the server
+    css = client.get("/static/embed_match.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")

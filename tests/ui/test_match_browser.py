@@ -71,8 +71,8 @@ def test_form_at_desktop_width(match_app: str, open_page: Any, artifacts: Path) 
     _field(page, "pq-m-consulting_fee_wan").fill("")
     page.locator("#pq-m-run").click()
     out = _result(page)
-    # 研发费用 ⌊900/200⌋×10 = 40; 数字化改造 120×30% = 36 → 单家企业最高25万元
-    expect(out.locator(".pq-m-total strong")).to_have_text("65万元")
+    # 研发费用 ⌊900/200⌋×10 = 40; 数字化改造 120×30% = 36 → 单家企业最高25万元, at 最高30%: an upper bound, not in the total
+    expect(out.locator(".pq-m-total strong")).to_have_text("40万元")
     ok = out.locator(".pq-m-ok")
     expect(ok).to_contain_text("企业年度自主研发费用补助")
     expect(ok).to_contain_text("数字化改造补助")
@@ -96,7 +96,7 @@ def test_form_at_phone_width(match_app: str, open_page: Any, artifacts: Path) ->
     _fill_company(page)
     page.locator("#pq-m-run").click()
     out = _result(page)
-    expect(out.locator(".pq-m-total strong")).to_have_text("65万元")
+    expect(out.locator(".pq-m-total strong")).to_have_text("40万元")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for sel in ("#pq-m-run", "#pq-match-output .pq-m-line >> nth=0"):
         box = page.locator(sel).bounding_box()
@@ -118,7 +118,7 @@ def test_chat_question_describing_a_company(match_app: str, open_page: Any, arti
     )
     page.locator("#pq-send").click()
     answer = page.locator("#pq-chat .pq-answer").last
-    expect(answer).to_contain_text("40+25=65万元", timeout=TIMEOUT_MS)
+    expect(answer).to_contain_text("（就高不重复的只计较高者）：40万元。", timeout=TIMEOUT_MS)
     expect(answer).to_contain_text("【可申报】")
     page.locator("#pq-chat [data-testid='user']").last.evaluate("e => e.scrollIntoView({block: 'start'})")
     shoot(page, artifacts, "match-chat")

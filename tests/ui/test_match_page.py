@@ -19,7 +19,8 @@ def _out(**kw: Any) -> dict[str, Any]:
 def test_result_shows_the_total_the_groups_and_the_overlap() -> None:
     html = match_html(_out())
     assert "可申报确定金额合计</span><strong>500万元</strong>" in html
-    assert "可申报（2项）" in html and "不符合" not in html
+    # 部级孵化器奖励, 孵化器建设奖励 and the 运营补助 (a 卓越级 部级孵化器 is a 市级及以上孵化器)
+    assert "可申报（3项）" in html and "不符合" not in html
     assert html.count("就高不重复（甲）") >= 2  # 部级孵化器奖励 and 孵化器建设奖励 are not added up
     assert "（责任单位：市科技局、市财政局、市教育局，各区人民政府、自贸委、火炬管委会）" in html
 

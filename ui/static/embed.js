@@ -160,6 +160,7 @@
 
   function focusBox() {
     if (window.matchMedia("(pointer: coarse)").matches) return;  // a phone's keyboard would cover the answer
+    if (document.getElementById("pane-chat").hidden) return;  // the 政策体检 tab is open (embed_match.js)
     document.getElementById("q").focus({ preventScroll: true });
   }
 

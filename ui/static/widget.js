@@ -1,4 +1,5 @@
 /* 政策问答 widget: <script src="https://HOST/widget.js" data-title="政策问答" data-region="厦门" data-position="right" async></script>
+ * data-tab="match": the panel opens on its 政策体检 tab.
  * A floating button in a Shadow DOM (no styles leak in or out) opens a panel with an iframe of HOST/embed.
  * No dependencies; everything it loads comes from HOST. */
 (function () {
@@ -14,6 +15,7 @@
   var title = (script.getAttribute("data-title") || "政策问答").slice(0, 40);
   var region = (script.getAttribute("data-region") || "").slice(0, 20);
   var side = script.getAttribute("data-position") === "left" ? "left" : "right";
+  var tab = script.getAttribute("data-tab") === "match" ? "match" : "";
 
   function mount() {
     // An element name of its own, every property reset inline: the host page's rules for div,
@@ -118,6 +120,7 @@
         var url = new URL("/embed", origin);
         if (region) url.searchParams.set("region", region);
         url.searchParams.set("title", title);
+        if (tab) url.searchParams.set("tab", tab);
         frame.src = url.toString();
         frame.addEventListener("load", focusChat);
         panel.appendChild(frame);
