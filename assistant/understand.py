@@ -292,6 +292,7 @@ def _denoise(m: re.Match[str]) -> str:
 
 
 _SEGMENT_BREAK = re.compile(r"(?<=[，,：:])")
+_HEADER_CHARS = 8  # a sentence this short that asks nothing, just before a fake notice, is its header
 
 
 def strip_injections(text: str) -> tuple[str, tuple[str, ...]]:
@@ -316,6 +317,8 @@ def strip_injections(text: str) -> tuple[str, tuple[str, ...]]:
         if not _INJECTION.search(part):
             kept.append(part)
             continue
+        if kept and len(_content(kept[-1])) <= _HEADER_CHARS and not _asks(kept[-1]):
+            removed.append(kept.pop().strip())  # the notice's header ("重要更新!!!") goes with it
         pieces = [p for p in _SEGMENT_BREAK.split(part) if p.strip()]
         clean = [p for p in pieces if not _INJECTION.search(p)]
         dropped = [p for p in pieces if _INJECTION.search(p)]
