@@ -37,9 +37,11 @@ from assistant.calculator.draft_terms import (
 from assistant.calculator.inputs import INPUTS, ITEM_ATTRIBUTES, parse_cn_number
 
 
-def _read_sentence(sentence: str, earlier: Sequence[str], before: str = "", after: str = "") -> list[_Reading]:
+def _read_sentence(
+    sentence: str, earlier: Sequence[str], before: str = "", after: str = "", facets: tuple[tuple[str, str], ...] = ()
+) -> list[_Reading]:
     pieces = _pieces(sentence)
-    ctx = _Context(tuple(earlier), before, after)
+    ctx = _Context(tuple(earlier), before, after, facets)
     for reader in _READERS:
         got = reader(sentence, pieces, ctx)
         if got:
@@ -218,14 +220,23 @@ def _per_unit(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Readi
         limits[u] = _amount(lm.group("n") + ("年" if u == "年" else "个月"))
         used.append(lm.span())
     later = re.search(rf"(?:最长|累计不超过|最长不超过)(?:不超过)?(?P<n>{_NUM})(?P<u>年|个月)", ctx.after[:120])
+    limit_text = ""
     if later and not limits:
         # the period limit in the clause's next line ("补贴期限：累计不超过3年"): named in the reading
         u = "年" if later.group("u") == "年" else "月"
         limits[u] = _amount(later.group("n") + ("年" if u == "年" else "个月"))
         limit_text = later.group()
         used.append((len(sentence) + later.start(), len(sentence) + later.end()))
-    else:
-        limit_text = ""
+    elif not limits:
+        # or in a section of its own of the same measure ("补贴期限：累计不超过3年")
+        for fid, ftext in ctx.facets:
+            later = re.search(rf"(?:最长|累计不超过|最长不超过)(?:不超过)?(?P<n>{_NUM})(?P<u>年|个月)", ftext)
+            if later:
+                u = "年" if later.group("u") == "年" else "月"
+                limits[u] = _amount(later.group("n") + ("年" if u == "年" else "个月"))
+                limit_text = later.group()
+                data["restated_in"] = [{"clause_id": fid, "span": limit_text}]
+                break
     subject = _subject(sentence)
     specs = []
     inputs: dict[str, Any] = {}

@@ -64,6 +64,7 @@ class _Context:
     earlier: tuple[str, ...]  # ids of the rules drafted from this clause so far
     before: str  # the clause's text before the sentence
     after: str = ""  # and after it
+    facets: tuple[tuple[str, str], ...] = ()  # (clause id, text) of the measure's other sections (draft._facets)
 
 
 class _UnreadableError(Exception):
