@@ -42,6 +42,7 @@ from corpus.library import prepare  # noqa: E402
 from corpus.settings import DOCUMENTS_DIR  # noqa: E402
 from index.bm25 import BM25  # noqa: E402
 
+
 def headline_value(calc: Calculation) -> Decimal | None:
     if calc.amount_wan is not None:
         return calc.amount_wan

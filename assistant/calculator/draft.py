@@ -108,9 +108,7 @@ def _GRANT_SENTENCE(text: str) -> bool:  # noqa: N802
     return any(_GRANT.search(s) and (_MONEY_RE.search(s) or _PCT_RE.search(s)) for s in _SENTENCE.findall(text))
 
 
-def draft_clause(
-    clause: Clause, doc_id: str, *, start: int = 1, facets: Sequence[Clause] = ()
-) -> tuple[list[Rule], list[str], list[str]]:
+def draft_clause(clause: Clause, doc_id: str, *, start: int = 1, facets: Sequence[Clause] = ()) -> tuple[list[Rule], list[str], list[str]]:
     """The rules of one clause, their review notes, and the sentences with money but no grant.
     ``facets`` are the other sections of the same measure (``_facets``): their thresholds become
     the rule's conditions and their period limit its limit, and they restate the rule."""
@@ -120,8 +118,11 @@ def draft_clause(
     text = clause.text
     shared = _clause_conditions(text)
     outside = [(f, found) for f in facets for found in _clause_conditions(f.text)]
+    covered = 0  # a reading may take in the clause's next sentence (a schedule's second band)
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
+        if m.start() < covered:
+            continue
         if not (_MONEY_RE.search(sentence) or _PCT_RE.search(sentence)):
             continue
         if not _GRANT.search(sentence):
@@ -129,7 +130,8 @@ def draft_clause(
                 skipped.append(sentence.strip("。；;"))
             continue
         try:
-            readings = _read_sentence(sentence, [r.id for r in rules], text[: m.start()], text[m.end() :], tuple((f.id, f.text) for f in facets))
+            others = tuple((f.id, f.text) for f in facets)
+            readings = _read_sentence(sentence, [r.id for r in rules], text[: m.start()], text[m.end() :], others)
         except _UnreadableError as e:
             review.append(f"{clause.id}: 未起草“{sentence.strip('。；;')}”：{e}，请人工起草")
             continue
@@ -150,6 +152,8 @@ def draft_clause(
                 review.append(f"{clause.id}: 未能起草“{sentence.strip('。；;')}”（{e}）")
                 continue
             rules.append(rule)
+            if rule.kind == "bands":
+                covered = m.start() + max(e for _, e in reading.used)
             for note in reading.review:
                 review.append(f"{rid}（{clause.id}）：{note}")
     return rules, review, skipped

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.calculator.draft_schedule import _bands, _share_per_unit
 from assistant.calculator.draft_terms import (
     _CAP_WORD,
     _GRANT,
@@ -343,7 +344,7 @@ def _ratio(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
         if not base or len(base) < 2:
             continue
         if re.search(r"每月|每人|/人|/月|按月", sentence):
-            raise _UnreadableError(f"按“{base}”的{m.group()}、按人按月计发，现有规则类型无法表达")
+            return _share_per_unit(sentence, pieces, ctx, base, m, piece)
         data: dict[str, Any] = {"kind": "ratio", "ratio": _amount(m.group()), "inputs": {"base_wan": _input(base)}}
         if is_max:
             data["ratio_is_max"] = True
@@ -507,6 +508,7 @@ _READERS = (
     _per_step,
     _per_item,
     _ratio,
+    _bands,
     _per_unit,
     _ranked_amounts,
     _respectively,
