@@ -332,11 +332,14 @@ def _ratio(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
         piece = _piece_at(pieces, m.start())
         before = sentence[piece.start : m.start()]
         after = sentence[m.end() : _piece_at(pieces, min(piece.end, len(sentence) - 1)).end + 12]
-        if not re.search(r"按|给予|提高至|提高到|为|的", before) or re.search(r"持股|增长率|增幅|占|比例达到|录用|从$|从原来的$", before):
+        source = re.search(r"从(?P<b>[\u4e00-\u9fff]{2,16}?)中?提取(?:不低于|不超过|最高)?$", before)  # 从土地出让净收益提取不低于10%
+        if not source and (
+            not re.search(r"按|给予|提高至|提高到|为|的", before) or re.search(r"持股|增长率|增幅|占|比例达到|录用|从$|从原来的$", before)
+        ):
             continue
         if not (_GRANT.search(piece.text) or _GRANT.search(after)) or re.match(r"提高到|提高至", sentence[m.end() :]):
             continue
-        base = _noun_before(before)
+        base = source.group("b") if source else _noun_before(before)
         is_max = bool(re.search(r"(?:最高|不超过|不高于)(?:的)?$", before)) or bool(
             re.search(r"(?:按照|按)?(?:不超过|最高)", before[: max(0, len(before) - len(base))])
         )

@@ -23,7 +23,7 @@ _PERMILLE = rf"(?:{_NUM})\s*‰"
 _MONEY_RE = re.compile(rf"(?P<n>{_NUM})\s*(?P<u>万元|亿元|元|万(?![元亿]))")
 _PCT_RE = re.compile(rf"(?P<n>{_NUM})\s*[%％]")
 # words that make a sentence grant money (the rule's own verbs and nouns, never a topic)
-_GRANT = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|补足|核拨|罚款")
+_GRANT = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|补足|核拨|罚款|提取")  # 提取: money set aside from a fund
 _CAP_WORD = r"(?:最高不超过|最高可达|最高|不超过|最多|上限提高到|上限提高至|上限为|上限)"
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 _PIECE = re.compile(r"[^，,：:]+[，,：:]?")
