@@ -250,10 +250,18 @@ def _cue_words(text: str) -> list[str]:
         w
         for w in _tfidf_words(text, 24)
         if len(w) >= 2
-        and not re.search(r"\d|[a-zA-Z]{1}$|^第[一二三四五六七八九十百零〇]+|^[按对向将由][\u4e00-\u9fff]$", w)
+        and not re.search(r"\d|[a-zA-Z]{1}$|^第?[一二三四五六七八九十百零〇]+[条款章项]?$|^第[一二三四五六七八九十百零〇]+", w)
+        and not re.search(r"^[按对向将由][\u4e00-\u9fff]$", w)
         and w not in _GRAMMAR
     ]
-    return list(dict.fromkeys([*quoted, *tags]))[:8]
+    words = list(dict.fromkeys([*quoted, *tags]))[:8]
+    # the short words a compound is said by ("营业执照" → "执照"): its second half, when a word of its own
+    parts = [w[2:] for w in words if len(w) == 4 and re.fullmatch(r"[\u4e00-\u9fff]{4}", w) and w[2:] not in _GRAMMAR and _is_word(w[2:])]
+    return list(dict.fromkeys([*words, *parts]))
+
+
+def _is_word(text: str) -> bool:
+    return list(jieba.cut(text)) == [text]
 
 
 @cache
