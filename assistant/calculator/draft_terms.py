@@ -195,6 +195,16 @@ def _thresholds(sentence: str, skip: Sequence[tuple[int, int]]) -> list[tuple[st
         n = parse_cn_number(m.group("n")) if not m.group("n")[0].isdigit() else Decimal(m.group("n"))
         op = "le" if m.group("tail") == "以下" else "ge"
         out.append((m.group("noun"), op, {"value": n, "unit": "人"}, sentence[m.start("n") : m.end()], (m.start(), m.end())))  # type: ignore[arg-type]
+    # ages by sex (女性不超过55周岁、男性不超过60周岁): a dict amount in 周岁, the sex as the noun
+    for m in re.finditer(
+        rf"(?P<noun>女性|男性)(?P<lead>不超过|不满|未满|不低于|年满)?(?P<n>{_NUM})周岁(?P<tail>以下|以上|及以下|及以上)?", sentence
+    ):
+        lead, tail = m.group("lead") or "", m.group("tail") or ""
+        if not (lead or tail) or any(a <= m.start("n") < b for a, b in skip):
+            continue
+        op = "lt" if lead in ("不满", "未满") else "ge" if lead in ("不低于", "年满") or "以上" in tail else "le"
+        n = Decimal(m.group("n")) if m.group("n").isdigit() else parse_cn_number(m.group("n"))
+        out.append((m.group("noun"), op, {"value": n, "unit": "周岁"}, m.group(), (m.start(), m.end())))  # type: ignore[arg-type]
     # 二级以上: Chinese numerals before 级 are written as words
     for m in re.finditer(r"(?P<noun>[\u4e00-\u9fff]{2,12}?)(?:达到)?(?P<n>[一二三四五])级(?P<tail>以上|及以上)", sentence):
         if not any(m.start() >= s[0] and m.end() <= s[1] for *_, s in out):
@@ -233,6 +243,11 @@ def _conditions(sentence: str, skip: Sequence[tuple[int, int]], base: tuple[str,
     """Thresholds as conditions on the rule's base (or a known input), others as prerequisites."""
     out: list[dict[str, Any]] = []
     for noun, op, value, word, stretch in _thresholds(sentence, skip):
+        if isinstance(value, dict) and value["unit"] == "周岁":
+            out.append({"input": _AGE[noun], "op": op, "value": value, "word": word, "required": False})
+            reading.used.append(stretch)
+            reading.notes.append(f"“{word}”读作{noun}年龄{_OP_ZH[op]}{value['value']}周岁")
+            continue
         if isinstance(value, dict):  # a count of people: the persons input, named by the clause's words
             inputs = reading.data.setdefault("inputs", {})
             if "persons" not in inputs:
@@ -284,6 +299,7 @@ def _settle_range(conds: list[dict[str, Any]], sentence: str, reading: _Reading)
     return conds
 
 
+_AGE = {"女性": "age_female", "男性": "age_male"}
 _OP_ZH = {"ge": "不低于（含本数）", "gt": "高于（不含本数）", "le": "不高于（含本数）", "lt": "低于（不含本数）"}
 
 
@@ -305,12 +321,13 @@ def _clause_conditions(text: str) -> list[tuple[dict[str, Any], str, str, tuple[
             where = (m.start() + a, m.start() + b)
             noun = re.sub(r"^[（(]?\d+[）)]|^[（(][一二三四五六七八九十]+[）)]", "", noun)
             if isinstance(value, dict):
-                name = "persons"
+                name = _AGE[noun] if value["unit"] == "周岁" else "persons"
             elif (found := _match_input(noun, value)) is not None:
                 name = found
             else:
                 continue
-            out.append(({"input": name, "op": op, "value": value, "word": word, "required": False}, f"{noun}{word}", noun, where))
+            said = word if name.startswith("age_") else f"{noun}{word}"
+            out.append(({"input": name, "op": op, "value": value, "word": word, "required": False}, said, noun, where))
     return out
 
 

@@ -41,7 +41,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("duration", re.compile(rf"(?P<num>{_NUM}|半)\s*(?P<unit>个月|个半月|年半|年)(?![0-9度])")),
-    ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级)")),
+    ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级|周岁|岁)")),
 )
 _YEAR_DATE = re.compile(r"^(1[89]|20)\d\d$")
 
@@ -340,6 +340,7 @@ _NEVER_BY_DEFAULT = {
 
 
 _PERSON_UNITS = ("人", "名", "位", "个人")
+_AGE_UNITS = ("岁", "周岁")
 
 
 def specs_or_item(specs: Mapping[str, InputSpec], name: str) -> InputSpec:
@@ -347,6 +348,8 @@ def specs_or_item(specs: Mapping[str, InputSpec], name: str) -> InputSpec:
 
 
 def _count_fits(spec: InputSpec, m: Mention) -> bool:
+    if spec.name.startswith("age_") or m.unit in _AGE_UNITS:  # 57岁 is an age, and an age is said in 岁
+        return spec.name.startswith("age_") and m.unit in _AGE_UNITS
     if spec.type == "level":
         return m.unit == "级"
     if m.unit == "级":

@@ -17,7 +17,6 @@ from assistant.calculator.wording import _covered_length, _plain, _taken, _with_
 from assistant.records import Calculation, Citation
 
 _DRAFTED_FROM_TOP = 2  # retrieved clauses whose drafted rules may be used
-_NAMED = 8  # cue score (twice the characters matched) that names a drafted rule from further down
 
 
 def _read_from(rule: Rule, clause_id: str) -> bool:
@@ -68,15 +67,7 @@ def calculate_question(
         # ranks best (the first two and the items under them), and only when the question's words or
         # facts point at it: a lower-ranked clause's drafted rule is a guess, and a wrong amount
         best = _with_policy_text(list(clause_ids[:_DRAFTED_FROM_TOP]))
-        # … or from a clause further down when both the question's words and a fact it states name the rule
-        # ("土地出让净收益80亿": the rule's base, by the clause's own words)
-        ranked = [
-            (w, r)
-            for w, r in ranked
-            if r.reviewed
-            or any(_read_from(r, c) for c in best)
-            or (book.cue_score(question, r) >= _NAMED and _states_facts_for(question, r))
-        ]
+        ranked = [(w, r) for w, r in ranked if r.reviewed or any(_read_from(r, c) for c in best)]
         if ranked and not ranked[0][1].reviewed and ranked[0][0] <= 0:
             return []
     if not ranked:

@@ -238,6 +238,24 @@ def test_a_share_per_unit_counts_only_the_units_the_text_names() -> None:
     assert [u.input for u in rules[0].units] == ["persons"]
 
 
+def test_an_age_limit_by_sex_is_a_condition_on_the_age_the_question_gives_with_its_sex() -> None:
+    text = "（1）初创企业的法定代表人（女性不超过55周岁、男性不超过60周岁）符合以下条件之一。\n补贴标准：10000元。"
+    rule, _ = _one(text)
+    assert [(c.input, c.op, str(c.value)) for c in rule.conditions] == [("age_female", "le", "55周岁"), ("age_male", "le", "60周岁")]
+    book = RuleBook((rule,))
+
+    def ask(q: str):
+        (calc,) = calculate_question(q, [rule.clause_id], rules=book)[:1]
+        return calc
+
+    assert ask("本人女，57岁，补贴标准能拿多少？").amount_wan == 0
+    male = ask("我男的，57岁，补贴标准能拿多少？")
+    assert male.amount_wan == Decimal("1") and not any("女性" in r for r in male.reasons)
+    # no sex said: the age is nobody's, both limits stay unverified prerequisites
+    calc = ask("我58岁，测试条款的补贴能拿多少？")
+    assert calc.eligible is None and sum("未核实" in r for r in calc.reasons) == 2
+
+
 def test_a_measure_split_into_sections_reads_its_conditions_and_period_from_the_others() -> None:
     def section(n: str, name: str, text: str) -> Clause:
         labels, titles = (f"{n}、", name), ("创业租金补贴", name)
