@@ -136,6 +136,9 @@ _OPS = (
     ("以下", "le"),
 )
 _LEAD_OPS = (
+    # a minimum relaxed to a lower figure ("营业收入申报条件放宽至1亿元"): the new minimum
+    ("放宽至", "ge"),
+    ("放宽到", "ge"),
     ("不低于", "ge"),
     ("不少于", "ge"),
     ("达到", "ge"),
@@ -157,7 +160,7 @@ def _thresholds(sentence: str, skip: Sequence[tuple[int, int]]) -> list[tuple[st
     out: list[tuple[str, str, Any, str, tuple[int, int]]] = []
     value = rf"(?P<v>{_MONEY}|{_PCT}|(?:{_NUM})级)"
     pattern = re.compile(
-        rf"(?P<noun>[\u4e00-\u9fff“”（）]{{0,24}}?)(?P<lead>不低于|不少于|达到|高于|超过|低于|不足|不超过|不高于|在)?"
+        rf"(?P<noun>[\u4e00-\u9fff“”（）]{{0,24}}?)(?P<lead>不低于|不少于|达到|高于|超过|低于|不足|不超过|不高于|放宽至|放宽到|在)?"
         rf"(?:(?P<lo>{_NUM})[～~\-—至到])?{value}(?P<tail>（含）以上|\(含\)以上|（含）|及以上|以上|（含）以下|以下)?"
     )
     for m in pattern.finditer(sentence):

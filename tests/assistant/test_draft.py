@@ -175,6 +175,8 @@ def test_an_lpr_capped_share_of_interest_with_a_term_limit() -> None:
         ("对上年度营业收入1亿元（含）以上的企业给予一次性20万元奖励。", "ge", "1亿元"),
         ("对上年度营业收入高于1亿元的企业给予一次性20万元奖励。", "gt", "1亿元"),
         ("对上年度营业收入超过1亿元的企业给予一次性20万元奖励。", "gt", "1亿元"),
+        # a minimum relaxed to a lower figure, in a sentence of its own
+        ("上年度营业收入申报条件放宽至1亿元。对认定的企业给予一次性20万元奖励。", "ge", "1亿元"),
     ],
 )
 def test_thresholds_keep_their_inclusive_reading(text: str, op: str, value: str) -> None:
