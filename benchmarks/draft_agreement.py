@@ -7,10 +7,9 @@
    reviewed YAML, drafted with ``write_draft`` (what ``policyqa rules draft`` does), and the amount
    questions of eval/faq.jsonl run through ``calculate_question`` over their gold clauses (gold
    first, then distractors, as tests/assistant/test_calc_faq.py orders them).
-3. Real pages from elsewhere (../shared/realdocs/*.html): text taken out of the HTML, ingested with
-   ``ingest_text`` (title and region given as a user passes them to ``policyqa ingest``), drafted, and
-   the amount questions of eval/dev/realdocs-d1.jsonl run through ``calculate_question`` over their
-   gold clauses.
+3. Real pages from elsewhere (../shared/realdocs/*.html): converted and structured exactly as
+   ``policyqa add`` does (``corpus.library.prepare``), drafted, and the amount questions of
+   eval/dev/realdocs-d1.jsonl run through ``calculate_question`` over their gold clauses.
 
 A headline is exact when its amount (or, with nothing missing, its stated maximum) is within
 0.005万元 of the expected figure; "wrong and definite" counts headlines whose definite amount is wrong.
@@ -38,20 +37,10 @@ from assistant.calculator.review import compare_rules  # noqa: E402
 from assistant.evaluation import EvalQuestion, Gold, load_questions  # noqa: E402
 from assistant.records import Calculation  # noqa: E402
 from assistant.rules_cli import write_draft  # noqa: E402
-from benchmarks.realdocs_text import page_text  # noqa: E402
-from corpus.documents import Corpus, clauses_of, load_corpus  # noqa: E402
-from corpus.ingest import ingest_text  # noqa: E402
+from corpus.documents import Corpus, load_corpus  # noqa: E402
+from corpus.library import prepare  # noqa: E402
 from corpus.settings import DOCUMENTS_DIR  # noqa: E402
 from index.bm25 import BM25  # noqa: E402
-
-# what a user types to `policyqa ingest --id … --title … --region …` for each saved page
-REAL_PAGES = {
-    "11": ("rd-gz-gzf", "广州市公共租赁住房管理办法", "广东省广州市"),
-    "15": ("rd-gz-cydb", "创业担保贷款常见问题", "广东省广州市"),
-    "16": ("rd-gz-cybt", "广州市高校毕业生创业补贴，请查收", "广东省广州市"),
-    "18": ("rd-gz-jxjd", "广州市就业见习基地管理办法", "广东省广州市"),
-    "37": ("rd-cn-scztdj", "中华人民共和国市场主体登记管理条例", "全国"),
-}
 
 
 def headline_value(calc: Calculation) -> Decimal | None:
@@ -125,13 +114,9 @@ def seeds_drafted_only() -> None:
 def real_pages(folder: Path) -> None:
     documents, clauses = [], []
     for path in sorted(folder.glob("*.html")):
-        key = path.name.split("_")[0]
-        if key not in REAL_PAGES:
-            continue
-        doc_id, title, region = REAL_PAGES[key]
-        document, sections = ingest_text(page_text(path), source=path.name, doc_id=doc_id, title=title, region=region)
-        documents.append(document)
-        clauses += clauses_of(document, sections)
+        prepared = prepare(path)  # what `policyqa add PAGE` converts and structures
+        documents.append(prepared.document)
+        clauses += prepared.clauses
     corpus = Corpus(tuple(documents), tuple(clauses))
     rules = [r for d in documents for r in draft_rules(d, corpus.clauses_of(d.id))]
     book = RuleBook(tuple(rules))
@@ -142,8 +127,8 @@ def real_pages(folder: Path) -> None:
 
 
 def _real_questions(path: Path, corpus: Corpus) -> list[EvalQuestion]:
-    """The amount questions, gold clauses found by printed title and by the clause's printed start
-    (the ingester keeps a FAQ heading "五、…？" as the clause's first words), with the clauses under it."""
+    """The amount questions, gold clauses found by printed title and by the clause's printed label
+    and heading ("五、创业担保贷款有哪些申请条件？", "3、创业租金补贴", "第十八条"), with the clauses under it."""
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         raw = json.loads(line)
@@ -155,9 +140,14 @@ def _real_questions(path: Path, corpus: Corpus) -> list[EvalQuestion]:
             doc = next(d for d in corpus.documents if d.title == g["doc"])
             want = g["clause"].replace("、", "").replace(" ", "")
             for c in corpus.clauses_of(doc.id):
-                head = (c.labels[-1].rstrip("、.．") + c.title).replace(" ", "") if c.labels else ""
-                if head == want or c.text.replace("、", "").startswith(want) or (c.labels and c.labels[-1].strip() == g["clause"]):
-                    ids += [x.id for x in corpus.clauses_of(doc.id) if x.id == c.id or x.id.startswith(c.id + "/")]
+                for depth, label in enumerate(c.labels):
+                    title = c.titles[depth] if depth < len(c.titles) else ""
+                    if (label.rstrip("、.．") + title).replace(" ", "") == want or label.strip() == g["clause"]:
+                        ids.append(c.id)
+                        break
+                else:
+                    if c.text.replace("、", "").startswith(want):
+                        ids.append(c.id)
             gold.append(Gold(g["doc"], g["clause"], tuple(dict.fromkeys(ids))))
         out.append(
             EvalQuestion(raw["id"], raw["question"], raw["kind"], tuple(raw.get("history") or ()), tuple(gold), raw["expected_amount_wan"])

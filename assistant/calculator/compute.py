@@ -121,6 +121,8 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
         value, other = values.get(c.input), values.get(c.than) if c.than else None
         spec = rule.input_spec(c.input)
         other_spec = rule.input_spec(c.than) if c.than else None
+        if value is None and c.input.startswith("age_") and any(k.startswith("age_") for k in values):
+            continue  # an age limit of the other sex does not apply to the asker
         if value is None or (c.than is not None and other is None):
             want = (
                 f"{spec.zh}{_PASS_WORD[c.op]}{c.value}"

@@ -78,23 +78,51 @@ def draft_document(document: PolicyDocument, clauses: Sequence[Clause]) -> Draft
     rules: list[Rule] = []
     review: list[str] = []
     skipped: list[tuple[str, str]] = []
+    facets = _facets(clauses)
     for clause in clauses:
-        got, notes, left = draft_clause(clause, document.id, start=len(rules) + 1)
+        got, notes, left = draft_clause(clause, document.id, start=len(rules) + 1, facets=facets.get(clause.id, ()))
         rules += got
         review += notes
         skipped += [(clause.id, s) for s in left]
     return DraftReport(document.id, tuple(rules), tuple(review), tuple(skipped))
 
 
-def draft_clause(clause: Clause, doc_id: str, *, start: int = 1) -> tuple[list[Rule], list[str], list[str]]:
-    """The rules of one clause, their review notes, and the sentences with money but no grant."""
+def _facets(clauses: Sequence[Clause]) -> dict[str, tuple[Clause, ...]]:
+    """For each section of a measure split into sections named by headings (a service guide's
+    "3、创业租金补贴" → 补贴条件 / 补贴对象 / 补贴标准 / 补贴期限), the other sections of it that grant
+    nothing: the conditions and the period limit of the money its own section states."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Clause]] = {}
+    for c in clauses:
+        if len(c.labels) >= 2 and c.title and c.labels[-1].strip() == c.title.strip():
+            groups.setdefault((c.doc_id, c.labels[:-1]), []).append(c)
+    out: dict[str, tuple[Clause, ...]] = {}
+    for members in groups.values():
+        plain = tuple(m for m in members if not _GRANT_SENTENCE(m.text))
+        for c in members:
+            if len(members) >= 2:
+                out[c.id] = tuple(m for m in plain if m.id != c.id)
+    return out
+
+
+def _GRANT_SENTENCE(text: str) -> bool:  # noqa: N802
+    return any(_GRANT.search(s) and (_MONEY_RE.search(s) or _PCT_RE.search(s)) for s in _SENTENCE.findall(text))
+
+
+def draft_clause(clause: Clause, doc_id: str, *, start: int = 1, facets: Sequence[Clause] = ()) -> tuple[list[Rule], list[str], list[str]]:
+    """The rules of one clause, their review notes, and the sentences with money but no grant.
+    ``facets`` are the other sections of the same measure (``_facets``): their thresholds become
+    the rule's conditions and their period limit its limit, and they restate the rule."""
     rules: list[Rule] = []
     review: list[str] = []
     skipped: list[str] = []
     text = clause.text
     shared = _clause_conditions(text)
+    outside = [(f, found) for f in facets for found in _clause_conditions(f.text)]
+    covered = 0  # a reading may take in the clause's next sentence (a schedule's second band)
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
+        if m.start() < covered:
+            continue
         if not (_MONEY_RE.search(sentence) or _PCT_RE.search(sentence)):
             continue
         if not _GRANT.search(sentence):
@@ -102,7 +130,8 @@ def draft_clause(clause: Clause, doc_id: str, *, start: int = 1) -> tuple[list[R
                 skipped.append(sentence.strip("。；;"))
             continue
         try:
-            readings = _read_sentence(sentence, [r.id for r in rules], text[: m.start()], text[m.end() :])
+            others = tuple((f.id, f.text) for f in facets)
+            readings = _read_sentence(sentence, [r.id for r in rules], text[: m.start()], text[m.end() :], others)
         except _UnreadableError as e:
             review.append(f"{clause.id}: 未起草“{sentence.strip('。；;')}”：{e}，请人工起草")
             continue
@@ -116,15 +145,39 @@ def draft_clause(clause: Clause, doc_id: str, *, start: int = 1) -> tuple[list[R
                     reading.used.append((a - m.start(), b - m.start()))  # the span reaches that sentence
                     reading.notes.append(f"本条另一句“{stretch_text}”作为条件")
                     reading.review.append(f"条件“{stretch_text}”取自本条另一句，请核对是否适用于本项")
+            _facet_terms(reading, facets, outside)
             try:
                 rule = _build(reading, clause, sentence, m.start(), rid, text[: m.start()])
             except ValueError as e:  # a reading the schema refuses is left for the reviewer
                 review.append(f"{clause.id}: 未能起草“{sentence.strip('。；;')}”（{e}）")
                 continue
             rules.append(rule)
+            if rule.kind == "bands":
+                covered = m.start() + max(e for _, e in reading.used)
             for note in reading.review:
                 review.append(f"{rid}（{clause.id}）：{note}")
     return rules, review, skipped
+
+
+def _facet_terms(reading: _Reading, facets: Sequence[Clause], outside: Sequence[tuple[Clause, tuple[Any, ...]]]) -> None:
+    """The thresholds the measure's other sections set, as conditions never required (the question
+    may not say them), and every such section as a restatement, so retrieving it finds the rule."""
+    taken = reading.data.setdefault("restated_in", [])
+    for facet, (cond, stretch_text, noun, (a, b)) in outside:
+        if any(c["input"] == cond["input"] for c in reading.data.get("conditions", [])):
+            continue
+        reading.data.setdefault("conditions", []).append(dict(cond))
+        if cond["input"] == "persons":
+            reading.data.setdefault("inputs", {}).setdefault("persons", _input(noun + "人数", ["人"]))
+        reading.notes.append(f"“{facet.title}”中的“{stretch_text}”作为条件")
+        reading.review.append(f"条件“{stretch_text}”取自本项“{facet.title}”（{facet.id}），请核对")
+        taken.append({"clause_id": facet.id, "span": facet.text[a:b].strip()})
+    for facet in facets:
+        if not any(x["clause_id"] == facet.id for x in taken):
+            first = _SENTENCE.search(facet.text)
+            taken.append({"clause_id": facet.id, "span": (first.group() if first else facet.text).strip()})
+    if not taken:
+        del reading.data["restated_in"]
 
 
 # ---------------------------------------------------------------- a reading → a rule
@@ -144,7 +197,10 @@ def _build(reading: _Reading, clause: Clause, sentence: str, offset: int, rid: s
     span = clause.text[offset + a : offset + b].strip("，,。；;：: \n")
     assert span in clause.text, (span, clause.id)
     subject = _subject(sentence)
-    heading = next((t for t in reversed(clause.titles) if t), "")  # the nearest printed title
+    titles = list(clause.titles)
+    if len(titles) >= 2 and clause.labels[-1].strip() == titles[-1].strip():
+        titles.pop()  # a section named by its heading (补贴标准) under the measure's title: the measure's
+    heading = next((t for t in reversed(titles) if t), "")  # the nearest printed title
     # cue words: the provision's own nouns, with the segment before it (the conduct a penalty punishes,
     # the subject "对…的" when the sentence starts after it), and the clause heading
     tier_names = [t["name"] for t in data.get("tiers", [])]
@@ -170,7 +226,7 @@ def _build(reading: _Reading, clause: Clause, sentence: str, offset: int, rid: s
         data["qualifications"] = list(dict.fromkeys(data["qualifications"]))
     data["reviewed"] = False
     rule = _RULE_ADAPTER.validate_python(data)
-    _check_numbers(rule, span)
+    _check_numbers(rule, " ".join([span, *(x.span for x in rule.restated_in)]))
     return rule
 
 
@@ -194,10 +250,18 @@ def _cue_words(text: str) -> list[str]:
         w
         for w in _tfidf_words(text, 24)
         if len(w) >= 2
-        and not re.search(r"\d|[a-zA-Z]{1}$|^第[一二三四五六七八九十百零〇]+|^[按对向将由][\u4e00-\u9fff]$", w)
+        and not re.search(r"\d|[a-zA-Z]{1}$|^第?[一二三四五六七八九十百零〇]+[条款章项]?$|^第[一二三四五六七八九十百零〇]+", w)
+        and not re.search(r"^[按对向将由][\u4e00-\u9fff]$", w)
         and w not in _GRAMMAR
     ]
-    return list(dict.fromkeys([*quoted, *tags]))[:8]
+    words = list(dict.fromkeys([*quoted, *tags]))[:8]
+    # the short words a compound is said by ("营业执照" → "执照"): its second half, when a word of its own
+    parts = [w[2:] for w in words if len(w) == 4 and re.fullmatch(r"[\u4e00-\u9fff]{4}", w) and w[2:] not in _GRAMMAR and _is_word(w[2:])]
+    return list(dict.fromkeys([*words, *parts]))
+
+
+def _is_word(text: str) -> bool:
+    return list(jieba.cut(text)) == [text]
 
 
 @cache

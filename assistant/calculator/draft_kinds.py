@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.calculator.draft_schedule import _bands, _share_per_unit
 from assistant.calculator.draft_terms import (
     _CAP_WORD,
     _GRANT,
@@ -37,9 +38,11 @@ from assistant.calculator.draft_terms import (
 from assistant.calculator.inputs import INPUTS, ITEM_ATTRIBUTES, parse_cn_number
 
 
-def _read_sentence(sentence: str, earlier: Sequence[str], before: str = "", after: str = "") -> list[_Reading]:
+def _read_sentence(
+    sentence: str, earlier: Sequence[str], before: str = "", after: str = "", facets: tuple[tuple[str, str], ...] = ()
+) -> list[_Reading]:
     pieces = _pieces(sentence)
-    ctx = _Context(tuple(earlier), before, after)
+    ctx = _Context(tuple(earlier), before, after, facets)
     for reader in _READERS:
         got = reader(sentence, pieces, ctx)
         if got:
@@ -218,14 +221,23 @@ def _per_unit(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Readi
         limits[u] = _amount(lm.group("n") + ("年" if u == "年" else "个月"))
         used.append(lm.span())
     later = re.search(rf"(?:最长|累计不超过|最长不超过)(?:不超过)?(?P<n>{_NUM})(?P<u>年|个月)", ctx.after[:120])
+    limit_text = ""
     if later and not limits:
         # the period limit in the clause's next line ("补贴期限：累计不超过3年"): named in the reading
         u = "年" if later.group("u") == "年" else "月"
         limits[u] = _amount(later.group("n") + ("年" if u == "年" else "个月"))
         limit_text = later.group()
         used.append((len(sentence) + later.start(), len(sentence) + later.end()))
-    else:
-        limit_text = ""
+    elif not limits:
+        # or in a section of its own of the same measure ("补贴期限：累计不超过3年")
+        for fid, ftext in ctx.facets:
+            later = re.search(rf"(?:最长|累计不超过|最长不超过)(?:不超过)?(?P<n>{_NUM})(?P<u>年|个月)", ftext)
+            if later:
+                u = "年" if later.group("u") == "年" else "月"
+                limits[u] = _amount(later.group("n") + ("年" if u == "年" else "个月"))
+                limit_text = later.group()
+                data["restated_in"] = [{"clause_id": fid, "span": limit_text}]
+                break
     subject = _subject(sentence)
     specs = []
     inputs: dict[str, Any] = {}
@@ -320,11 +332,14 @@ def _ratio(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
         piece = _piece_at(pieces, m.start())
         before = sentence[piece.start : m.start()]
         after = sentence[m.end() : _piece_at(pieces, min(piece.end, len(sentence) - 1)).end + 12]
-        if not re.search(r"按|给予|提高至|提高到|为|的", before) or re.search(r"持股|增长率|增幅|占|比例达到|录用|从$|从原来的$", before):
+        source = re.search(r"从(?P<b>[\u4e00-\u9fff]{2,16}?)中?提取(?:不低于|不超过|最高)?$", before)  # 从土地出让净收益提取不低于10%
+        if not source and (
+            not re.search(r"按|给予|提高至|提高到|为|的", before) or re.search(r"持股|增长率|增幅|占|比例达到|录用|从$|从原来的$", before)
+        ):
             continue
         if not (_GRANT.search(piece.text) or _GRANT.search(after)) or re.match(r"提高到|提高至", sentence[m.end() :]):
             continue
-        base = _noun_before(before)
+        base = source.group("b") if source else _noun_before(before)
         is_max = bool(re.search(r"(?:最高|不超过|不高于)(?:的)?$", before)) or bool(
             re.search(r"(?:按照|按)?(?:不超过|最高)", before[: max(0, len(before) - len(base))])
         )
@@ -332,7 +347,7 @@ def _ratio(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
         if not base or len(base) < 2:
             continue
         if re.search(r"每月|每人|/人|/月|按月", sentence):
-            raise _UnreadableError(f"按“{base}”的{m.group()}、按人按月计发，现有规则类型无法表达")
+            return _share_per_unit(sentence, pieces, ctx, base, m, piece)
         data: dict[str, Any] = {"kind": "ratio", "ratio": _amount(m.group()), "inputs": {"base_wan": _input(base)}}
         if is_max:
             data["ratio_is_max"] = True
@@ -496,6 +511,7 @@ _READERS = (
     _per_step,
     _per_item,
     _ratio,
+    _bands,
     _per_unit,
     _ranked_amounts,
     _respectively,

@@ -23,7 +23,7 @@ _PERMILLE = rf"(?:{_NUM})\s*‰"
 _MONEY_RE = re.compile(rf"(?P<n>{_NUM})\s*(?P<u>万元|亿元|元|万(?![元亿]))")
 _PCT_RE = re.compile(rf"(?P<n>{_NUM})\s*[%％]")
 # words that make a sentence grant money (the rule's own verbs and nouns, never a topic)
-_GRANT = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|补足|核拨|罚款")
+_GRANT = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|补足|核拨|罚款|提取")  # 提取: money set aside from a fund
 _CAP_WORD = r"(?:最高不超过|最高可达|最高|不超过|最多|上限提高到|上限提高至|上限为|上限)"
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 _PIECE = re.compile(r"[^，,：:]+[，,：:]?")
@@ -64,6 +64,7 @@ class _Context:
     earlier: tuple[str, ...]  # ids of the rules drafted from this clause so far
     before: str  # the clause's text before the sentence
     after: str = ""  # and after it
+    facets: tuple[tuple[str, str], ...] = ()  # (clause id, text) of the measure's other sections (draft._facets)
 
 
 class _UnreadableError(Exception):
@@ -135,6 +136,9 @@ _OPS = (
     ("以下", "le"),
 )
 _LEAD_OPS = (
+    # a minimum relaxed to a lower figure ("营业收入申报条件放宽至1亿元"): the new minimum
+    ("放宽至", "ge"),
+    ("放宽到", "ge"),
     ("不低于", "ge"),
     ("不少于", "ge"),
     ("达到", "ge"),
@@ -156,7 +160,7 @@ def _thresholds(sentence: str, skip: Sequence[tuple[int, int]]) -> list[tuple[st
     out: list[tuple[str, str, Any, str, tuple[int, int]]] = []
     value = rf"(?P<v>{_MONEY}|{_PCT}|(?:{_NUM})级)"
     pattern = re.compile(
-        rf"(?P<noun>[\u4e00-\u9fff“”（）]{{0,24}}?)(?P<lead>不低于|不少于|达到|高于|超过|低于|不足|不超过|不高于|在)?"
+        rf"(?P<noun>[\u4e00-\u9fff“”（）]{{0,24}}?)(?P<lead>不低于|不少于|达到|高于|超过|低于|不足|不超过|不高于|放宽至|放宽到|在)?"
         rf"(?:(?P<lo>{_NUM})[～~\-—至到])?{value}(?P<tail>（含）以上|\(含\)以上|（含）|及以上|以上|（含）以下|以下)?"
     )
     for m in pattern.finditer(sentence):
@@ -194,6 +198,16 @@ def _thresholds(sentence: str, skip: Sequence[tuple[int, int]]) -> list[tuple[st
         n = parse_cn_number(m.group("n")) if not m.group("n")[0].isdigit() else Decimal(m.group("n"))
         op = "le" if m.group("tail") == "以下" else "ge"
         out.append((m.group("noun"), op, {"value": n, "unit": "人"}, sentence[m.start("n") : m.end()], (m.start(), m.end())))  # type: ignore[arg-type]
+    # ages by sex (女性不超过55周岁、男性不超过60周岁): a dict amount in 周岁, the sex as the noun
+    for m in re.finditer(
+        rf"(?P<noun>女性|男性)(?P<lead>不超过|不满|未满|不低于|年满)?(?P<n>{_NUM})周岁(?P<tail>以下|以上|及以下|及以上)?", sentence
+    ):
+        lead, tail = m.group("lead") or "", m.group("tail") or ""
+        if not (lead or tail) or any(a <= m.start("n") < b for a, b in skip):
+            continue
+        op = "lt" if lead in ("不满", "未满") else "ge" if lead in ("不低于", "年满") or "以上" in tail else "le"
+        n = Decimal(m.group("n")) if m.group("n").isdigit() else parse_cn_number(m.group("n"))
+        out.append((m.group("noun"), op, {"value": n, "unit": "周岁"}, m.group(), (m.start(), m.end())))  # type: ignore[arg-type]
     # 二级以上: Chinese numerals before 级 are written as words
     for m in re.finditer(r"(?P<noun>[\u4e00-\u9fff]{2,12}?)(?:达到)?(?P<n>[一二三四五])级(?P<tail>以上|及以上)", sentence):
         if not any(m.start() >= s[0] and m.end() <= s[1] for *_, s in out):
@@ -232,6 +246,11 @@ def _conditions(sentence: str, skip: Sequence[tuple[int, int]], base: tuple[str,
     """Thresholds as conditions on the rule's base (or a known input), others as prerequisites."""
     out: list[dict[str, Any]] = []
     for noun, op, value, word, stretch in _thresholds(sentence, skip):
+        if isinstance(value, dict) and value["unit"] == "周岁":
+            out.append({"input": _AGE[noun], "op": op, "value": value, "word": word, "required": False})
+            reading.used.append(stretch)
+            reading.notes.append(f"“{word}”读作{noun}年龄{_OP_ZH[op]}{value['value']}周岁")
+            continue
         if isinstance(value, dict):  # a count of people: the persons input, named by the clause's words
             inputs = reading.data.setdefault("inputs", {})
             if "persons" not in inputs:
@@ -283,6 +302,7 @@ def _settle_range(conds: list[dict[str, Any]], sentence: str, reading: _Reading)
     return conds
 
 
+_AGE = {"女性": "age_female", "男性": "age_male"}
 _OP_ZH = {"ge": "不低于（含本数）", "gt": "高于（不含本数）", "le": "不高于（含本数）", "lt": "低于（不含本数）"}
 
 
@@ -304,12 +324,13 @@ def _clause_conditions(text: str) -> list[tuple[dict[str, Any], str, str, tuple[
             where = (m.start() + a, m.start() + b)
             noun = re.sub(r"^[（(]?\d+[）)]|^[（(][一二三四五六七八九十]+[）)]", "", noun)
             if isinstance(value, dict):
-                name = "persons"
+                name = _AGE[noun] if value["unit"] == "周岁" else "persons"
             elif (found := _match_input(noun, value)) is not None:
                 name = found
             else:
                 continue
-            out.append(({"input": name, "op": op, "value": value, "word": word, "required": False}, f"{noun}{word}", noun, where))
+            said = word if name.startswith("age_") else f"{noun}{word}"
+            out.append(({"input": name, "op": op, "value": value, "word": word, "required": False}, said, noun, where))
     return out
 
 

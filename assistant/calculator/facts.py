@@ -41,7 +41,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("duration", re.compile(rf"(?P<num>{_NUM}|半)\s*(?P<unit>个月|个半月|年半|年)(?![0-9度])")),
-    ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级)")),
+    ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级|周岁|岁)")),
 )
 _YEAR_DATE = re.compile(r"^(1[89]|20)\d\d$")
 
@@ -277,6 +277,7 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
         if name in values:
             continue  # the first statement of a fact wins
         values[name] = _convert(specs[name], m)
+    _bare_yuan(text, specs, values, cued)
     if "amounts_wan" in wanted:
         amounts = tuple(m.value for m in mentions if m.kind == "money")
         if amounts:
@@ -296,6 +297,24 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
     if any(a in cued for a in item_attrs) and "items" in values:
         cued.add("items")
     return values, tuple(n for n in values if n in cued or n == "tier")
+
+
+_BARE = re.compile(r"(?:按|是|为|约|大概|:|：)?\s*(?P<n>\d{2,6}(?:\.\d+)?)(?![\d.%％‰万亿wW元块年月日号个人名位家项件天])")
+
+
+def _bare_yuan(text: str, specs: Mapping[str, InputSpec], values: dict[str, object], cued: set[str]) -> None:
+    """A bare figure right after a money input's own cue word ("最低工资按2300算"), as people say a
+    wage or a price: read in 元. Only for an input still missing, and only after its cue."""
+    for name, spec in specs.items():
+        if spec.type != "money" or name in values:
+            continue
+        for cue in sorted((c for c in spec.cues if len(c) >= 2), key=len, reverse=True):
+            at = text.find(cue)
+            m = _BARE.match(text, at + len(cue)) if at >= 0 else None
+            if m:
+                values[name] = Decimal(m.group("n")) / _WAN
+                cued.add(name)
+                break
 
 
 def _belongs_elsewhere(text: str, mentions: Sequence[Mention], i: int, foreign: Sequence[str]) -> bool:
@@ -321,6 +340,7 @@ _NEVER_BY_DEFAULT = {
 
 
 _PERSON_UNITS = ("人", "名", "位", "个人")
+_AGE_UNITS = ("岁", "周岁")
 
 
 def specs_or_item(specs: Mapping[str, InputSpec], name: str) -> InputSpec:
@@ -328,6 +348,8 @@ def specs_or_item(specs: Mapping[str, InputSpec], name: str) -> InputSpec:
 
 
 def _count_fits(spec: InputSpec, m: Mention) -> bool:
+    if spec.name.startswith("age_") or m.unit in _AGE_UNITS:  # 57岁 is an age, and an age is said in 岁
+        return spec.name.startswith("age_") and m.unit in _AGE_UNITS
     if spec.type == "level":
         return m.unit == "级"
     if m.unit == "级":

@@ -90,6 +90,9 @@ INPUTS: dict[str, InputSpec] = {
         _spec("person_times", "培训人次", "count", "人次"),
         _spec("days", "培训天数", "count", "天", "日"),
         _spec("years", "年数", "years", "年"),
+        # an age limit the text sets by sex ("女性不超过55周岁、男性不超过60周岁"): the sex said before the age
+        _spec("age_female", "女性年龄（周岁）", "count", "女", "女性", "女士"),
+        _spec("age_male", "男性年龄（周岁）", "count", "男", "男性", "先生"),
         _spec("tier", "类别", "choice"),
     )
 }

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from assistant.calculator.inputs import INPUTS, InputSpec, format_value
+from assistant.calculator.kinds_schedule import BandsRule, SharePerUnitRule
 from assistant.calculator.money import _HUNDRED, _THOUSAND, Amount, _f, _q, _w
 from assistant.calculator.rules import _PASS_WORD, ItemSpec, Rule, Tier, UnitSpec, _fail_text, _holds
 from assistant.records import CalcStep
@@ -720,7 +721,9 @@ _RuleUnion = Annotated[
     | TaxShareRule
     | TopUpRule
     | CombinedCapRule
-    | PerUnitRule,
+    | PerUnitRule
+    | BandsRule
+    | SharePerUnitRule,
     Field(discriminator="kind"),
 ]
 _RULE_ADAPTER: TypeAdapter[Any] = TypeAdapter(_RuleUnion)
@@ -740,6 +743,8 @@ KINDS: dict[str, type[Rule]] = {
         TopUpRule,
         CombinedCapRule,
         PerUnitRule,
+        BandsRule,
+        SharePerUnitRule,
     )
 }
 

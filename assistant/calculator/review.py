@@ -1,10 +1,10 @@
 """Drafted rules beside reviewed ones: which reviewed rules the drafter reproduces, and every difference.
 
 A reviewed rule is matched to the drafted rule of the same clause whose source span overlaps it
-most (by position in the clause text); the two agree when their kind, rate (ratio, share, rate,
-cost cap, step), money figures (cap, amount, tiers, loan cap, target), cap scope and thresholds
-(operator and value of each condition) are equal. Cap scopes are compared without a trailing
-award word ("每家企业每年补贴" = "每家企业每年").
+(by position in the clause text) and agrees with it, else the one overlapping it most; the two
+agree when their kind, rate (ratio, share, rate, cost cap, step), money figures (cap, amount,
+tiers, loan cap, target), cap scope and thresholds (operator and value of each condition) are
+equal. Cap scopes are compared without a trailing award word ("每家企业每年补贴" = "每家企业每年").
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ def _overlap(text: str, a: str, b: str) -> int:
 
 
 def compare_rules(reviewed: Sequence[Rule], drafted: Sequence[Rule], clause_text: Callable[[str], str]) -> Agreement:
-    """Match each reviewed rule to the drafted rule of its clause that overlaps it most; compare."""
+    """Match each reviewed rule to an overlapping drafted rule of its clause (one that agrees, else the
+    one overlapping most); compare."""
     reproduced: list[str] = []
     differences: list[Difference] = []
     used: set[str] = set()
@@ -111,9 +112,12 @@ def compare_rules(reviewed: Sequence[Rule], drafted: Sequence[Rule], clause_text
         if not candidates:
             differences.append(Difference(rule.id, None, ()))
             continue
-        best = max(candidates, key=lambda e: (e[1], e[0].kind == rule.kind))[0]
+        ours = signature(rule)
+        # a reviewed rule whose span covers two drafted readings ("一次性200万元；考核评估优良的分别给予
+        # 不超过100万元、50万元") is matched to the one that states it, the other left as an extra
+        best = max(candidates, key=lambda e: (signature(e[0]) == ours, e[1], e[0].kind == rule.kind))[0]
         used.add(best.id)
-        ours, theirs = signature(rule), signature(best)
+        theirs = signature(best)
         fields = tuple((k, ours[k] or "—", theirs[k] or "—") for k in ours if ours[k] != theirs[k])
         if fields:
             differences.append(Difference(rule.id, best.id, fields))

@@ -19,6 +19,14 @@ from assistant.records import Calculation, Citation
 _DRAFTED_FROM_TOP = 2  # retrieved clauses whose drafted rules may be used
 
 
+def _read_from(rule: Rule, clause_id: str) -> bool:
+    """The rule is read from this clause, from an item under it, or from it as another section of
+    the same measure (its conditions, its period: ``restated_in``)."""
+    return (
+        rule.clause_id == clause_id or rule.clause_id.startswith(clause_id + "/") or any(x.clause_id == clause_id for x in rule.restated_in)
+    )
+
+
 def calculate_question(
     question: str,
     clause_ids: Sequence[str],
@@ -59,7 +67,7 @@ def calculate_question(
         # ranks best (the first two and the items under them), and only when the question's words or
         # facts point at it: a lower-ranked clause's drafted rule is a guess, and a wrong amount
         best = _with_policy_text(list(clause_ids[:_DRAFTED_FROM_TOP]))
-        ranked = [(w, r) for w, r in ranked if r.reviewed or any(r.clause_id == c or r.clause_id.startswith(c + "/") for c in best)]
+        ranked = [(w, r) for w, r in ranked if r.reviewed or any(_read_from(r, c) for c in best)]
         if ranked and not ranked[0][1].reviewed and ranked[0][0] <= 0:
             return []
     if not ranked:

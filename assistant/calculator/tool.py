@@ -48,6 +48,8 @@ def _kind_inputs(kind: str) -> tuple[str, ...]:
         "top_up": ("received_wan",),
         "combined_cap": ("amounts_wan",),
         "per_unit": ("persons", "years", "person_times", "days"),
+        "bands": ("persons",),
+        "share_per_unit": ("base_wan", "persons", "months", "years", "days"),
     }[kind]
 
 

@@ -5,6 +5,7 @@ in the amount, zero when ineligible, to the yuan, and a cap-only award never tur
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -32,13 +33,19 @@ from assistant.calculator.kinds import (
     TaxShareRule,
     TopUpRule,
 )
+from assistant.calculator.kinds_schedule import BandsRule, SharePerUnitRule
 from corpus.documents import load_corpus
+from corpus.library import prepare
 from corpus.settings import DOCUMENTS_DIR
 
 RULES = load_rules()
 CORPUS = load_corpus(DOCUMENTS_DIR)
 # the rules the drafter reads from the seeds' text alone keep the same properties
 DRAFTED = [r for d in CORPUS.documents for r in draft_rules(d, CORPUS.clauses_of(d.id))]
+# and those it reads from five real pages from elsewhere, taken in as `policyqa add` does
+PAGES = Path(__file__).resolve().parents[1] / "corpus" / "fixtures"
+_PREPARED = [prepare(p) for p in sorted(PAGES.glob("*.html"))]
+DRAFTED_PAGES = [r for pr in _PREPARED for r in draft_rules(pr.document, list(pr.clauses))]
 MONEY = st.decimals(min_value=0, max_value=100_000, places=4, allow_nan=False, allow_infinity=False)
 RATE = st.decimals(min_value=0, max_value=30, places=2, allow_nan=False, allow_infinity=False)
 MONTHS = st.integers(min_value=0, max_value=60)
@@ -100,6 +107,11 @@ def _inputs_strategy(rule: Rule) -> st.SearchStrategy[dict[str, object]]:
         return st.fixed_dictionaries({"received_wan": MONEY})
     if isinstance(rule, CombinedCapRule):
         return st.fixed_dictionaries({"amounts_wan": st.lists(MONEY, min_size=1, max_size=4)})
+    if isinstance(rule, BandsRule):
+        return st.fixed_dictionaries({rule.count: st.integers(0, 60)})
+    if isinstance(rule, SharePerUnitRule):
+        units = {u.input: st.integers(0, 50) if rule.input_spec(u.input).type == "count" else st.integers(0, 30) for u in rule.units}
+        return st.fixed_dictionaries({"base_wan": st.decimals(min_value=0, max_value=2, places=4), **units})
     if isinstance(rule, PerUnitRule):
         return st.fixed_dictionaries(
             {u.input: st.integers(0, 50) if rule.input_spec(u.input).type == "count" else st.integers(0, 6) for u in rule.units}
@@ -126,7 +138,7 @@ def _inputs_strategy(rule: Rule) -> st.SearchStrategy[dict[str, object]]:
     return st.fixed_dictionaries(parts)
 
 
-ALL = [*RULES, *DRAFTED]
+ALL = [*RULES, *DRAFTED, *DRAFTED_PAGES]
 
 
 @pytest.mark.parametrize("rule", ALL, ids=lambda r: r.id)
@@ -164,15 +176,21 @@ _MAIN = {
     InterestShareRule: "loan_wan",
     PremiumRule: "premium_wan",
     TaxShareRule: "local_share_wan",
+    BandsRule: "persons",
+    SharePerUnitRule: "base_wan",
 }
 _UPPER_BOUNDED = {r.id for r in RULES for c in r.conditions if c.op in ("lt", "le")}
 _DRAFTED_UPPER_BOUNDED = {r.id for r in DRAFTED for c in r.conditions if c.op in ("lt", "le")}
-MONOTONE = [r for r in [*RULES, *DRAFTED] if type(r) in _MAIN and r.id not in _UPPER_BOUNDED | _DRAFTED_UPPER_BOUNDED]
+MONOTONE = [r for r in [*RULES, *DRAFTED, *DRAFTED_PAGES] if type(r) in _MAIN and r.id not in _UPPER_BOUNDED | _DRAFTED_UPPER_BOUNDED]
 
 
 def test_drafted_rules_cover_the_kinds_and_the_upper_bounded_one_is_the_tech_upgrade() -> None:
     assert len(DRAFTED) >= 55 and all(not r.reviewed for r in DRAFTED)
-    assert {r.kind for r in DRAFTED} == set(KINDS)  # every kind is drafted from some seed clause
+    # every kind is drafted from some seed clause or real page; the pages' own shapes among them
+    assert {r.kind for r in [*DRAFTED, *DRAFTED_PAGES]} == set(KINDS)
+    assert {"bands", "share_per_unit"} <= {r.kind for r in DRAFTED_PAGES}
+    # the pages' upper bounds are ages (女性不超过55周岁), never the amount's own base
+    assert {c.input for r in DRAFTED_PAGES for c in r.conditions if c.op in ("lt", "le")} == {"age_female", "age_male"}
     # the drafter's reading of 100～500万元 … 500万元（含）以上: one upper-bounded rule, the same clause as the reviewed one
     assert [CORPUS.clause(next(r for r in DRAFTED if r.id == i).clause_id).id for i in _DRAFTED_UPPER_BOUNDED] == [
         "xm-zjtx-2024/二/（二）/3"
@@ -184,7 +202,9 @@ def _failing(value: Decimal, op: str) -> Decimal:
     return {"ge": max(value - Decimal("0.01"), Decimal(0)), "gt": value, "le": value + 1, "lt": value}[op]
 
 
-WITH_THRESHOLDS = [r for r in DRAFTED if any(c.value is not None and c.input not in ("digital_level",) for c in r.conditions)]
+WITH_THRESHOLDS = [
+    r for r in [*DRAFTED, *DRAFTED_PAGES] if any(c.value is not None and c.input not in ("digital_level",) for c in r.conditions)
+]
 
 
 @pytest.mark.parametrize("rule", WITH_THRESHOLDS, ids=lambda r: r.id)
@@ -216,6 +236,8 @@ def test_monotone_in_the_amount(rule: Rule, data: st.DataObject, extra: Decimal)
     # (per step: a larger figure this year with last year's fixed only makes growth easier)
     more = dict(inputs)
     more[key] = Decimal(str(inputs[key])) + extra
+    if rule.input_spec(key).type == "count":  # a count of people (bands) grows by whole people
+        more[key] = int(inputs[key]) + int(extra) % 50  # type: ignore[call-overload]
     a, b = calculate(rule, inputs), calculate(rule, more)
     assert a.amount_wan is not None and b.amount_wan is not None
     assert b.amount_wan >= a.amount_wan, (inputs, more, a.formula, b.formula)
