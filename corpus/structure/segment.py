@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from corpus.documents import Section
 from corpus.errors import IngestError
+from corpus.structure.boxes import Boxed
 from corpus.structure.lines import FOOTER, ORG, Cleaned
 from corpus.structure.metadata import CLOSING, closing_title, outside_guillemets, sentences
 from corpus.structure.numbering import Block, heading_rest, match_heading, org_names, title_like
 from corpus.structure.text import DATE, date_of, squash
 
-__all__ = ["Result", "segment_blocks", "walk"]
+__all__ = ["Result", "boxed_result", "segment_blocks", "walk"]
 
 
 @dataclass(slots=True)
@@ -219,6 +220,15 @@ def segment_blocks(blocks: list[Block], cleaned: Cleaned, title: str | None, whe
     result = _front(blocks[:first], cleaned, title)
     owner, tail = _body(blocks[first:], result.sections)
     result.sections.extend(_closing(owner, tail, cleaned, result))
+    result.validity_text = _validity_text(result.sections)
+    return result
+
+
+def boxed_result(boxed: Boxed) -> Result:
+    """The result for a boxed interpretation FAQ (``boxes.box_sections``): its lead prints no
+    date, issuer or signature; a validity sentence is looked for as anywhere else."""
+    note = "read as a 解读 printed in boxes: each 问/答 placed under the box (heading, 政策原文) it stands beside"
+    result = Result(boxed.sections, boxed.title, [], None, None, [note])
     result.validity_text = _validity_text(result.sections)
     return result
 
