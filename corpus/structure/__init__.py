@@ -71,7 +71,10 @@ def infer_kind(title: str, sections: list[Section]) -> DocKind:
     """policy / interpretation / FAQ / service guide, from the title and the shape of the clauses."""
     nodes = [n for n in walk(sections) if n.paragraphs]  # the clauses: a heading over 问/答 is none
     questions = sum(1 for n in nodes if n.label.startswith("[问答") or n.title.endswith(("？", "?")))
-    services = sum(1 for n in nodes if n.label in SERVICE_SECTIONS)
+    # a service section is a clause of its own, or a paragraph of its measure ("补贴标准：10000元。")
+    services = sum(1 for n in nodes if n.label in SERVICE_SECTIONS) + sum(
+        1 for n in nodes for p in n.paragraphs if re.match(r"^(?:" + "|".join(SERVICE_SECTIONS) + r")\s*[：:]", p)
+    )
     if re.search(r"问答|常见问题|答疑|解答|百问", title) or questions >= max(2, len(nodes) // 2):
         return DocKind.FAQ
     if re.search(r"办事指南|服务指南|申办指南|办理指南", title) or services >= 2:
