@@ -46,6 +46,9 @@ __all__ = ["Assistant", "Turn", "Calculator", "build_chain", "AnswerIntegrityErr
 # dense signal only counts above MIN_DENSE, and never alone (a question about 新能源汽车 scored
 # 0.907 against a patent clause).
 MIN_COVERAGE = 0.5
+# A money figure as a rule reads it; a best clause without one states its amount in words.
+_MONEY_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
+_RULE_COVER_GAP = 0.2  # coverage by which the best clause must beat the rules' clauses to set them aside
 MIN_DENSE = 0.92
 MIN_DENSE_COVERAGE = 0.25
 # A compound question is answered part by part only up to this many parts: each part is a whole
@@ -394,7 +397,19 @@ class Assistant:
             by_id = {h.clause.id: h for h, _ in answering}
             rule_hits = [by_id[c] for c in dict.fromkeys(calc.clause_id for calc in calcs) if c in by_id]
             extra = [h for h in chosen if h not in rule_hits] if _MULTI.search(u.question) else []
-            chosen = (rule_hits + extra)[:3] or chosen
+            lead: list[Hit] = []
+            provision = not primary.clause.labels[-1].startswith("[问答") and not _MONEY_FIGURE.search(primary.clause.text)
+            same_doc = any(h.clause.document.id == primary.clause.document.id for h in rule_hits)
+            if rule_hits and primary not in rule_hits and provision and same_doc:
+                # the best clause is a provision of the rules' document that states the amount in words
+                # no rule computes (不低于最低工资标准的80%): it leads; a rule of a clause that covers the
+                # question clearly less computes nothing
+                rule_cover = max(s.coverage for h, s in answering if h in rule_hits)
+                if primary_support.coverage >= rule_cover + _RULE_COVER_GAP:
+                    calcs, rule_hits = [], []
+                if primary_support.coverage >= rule_cover:
+                    lead = [primary]
+            chosen = (lead + rule_hits + extra)[:3] or chosen
         evidence = [Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, u.intent)) for h in chosen]
         if DEPARTMENT_ASK.search(u.own or u.query):  # "哪个部门负责": the 责任单位 the clause prints
             evidence = [Evidence(e.clause, with_department(e.clause, e.quote)) for e in evidence]

@@ -170,16 +170,42 @@ def _clause_matches(clause: Clause, gold_clause: str) -> bool:
         return clause.labels[-1].startswith("[附则")
     if want == _label_norm(clause.labels[-1]) or want == _label_norm(clause.title):
         return True
-    # An unnumbered printed heading (a FAQ block) covers every clause under it.
-    return any(not _is_numbered(lab) and _label_norm(lab) == want for lab in clause.labels)
+    # An unnumbered printed heading (a FAQ block) covers every clause under it, and so does a
+    # heading written whole, number and title ("1、一次性创业资助", "五、创业担保贷款有哪些申请条件？").
+    if any(not _is_numbered(lab) and _label_norm(lab) == want for lab in clause.labels):
+        return True
+    whole = _name_norm(gold_clause)
+    return bool(whole) and any(
+        tit and not lab.startswith("[") and _name_norm(lab + tit) == whole for lab, tit in zip(clause.labels, clause.titles, strict=True)
+    )
+
+
+def _name_norm(text: str) -> str:
+    """A title or 文号 as compared: width folded, spaces, 《》 quotes and punctuation dropped, 〔〕[]（） alike."""
+    s = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in s if not (ch.isspace() or unicodedata.category(ch).startswith("P")))
 
 
 def _document_for(corpus: Corpus, doc: str) -> PolicyDocument | None:
+    """The document a gold names: its id, 文号 or title exactly; else the one whose title or 文号
+    equals it up to spacing, width and punctuation (a title taken in by ``policyqa add`` keeps the
+    page's line breaks and brackets); else the single document whose title contains it or is
+    contained in it."""
     want = unicodedata.normalize("NFKC", doc).strip().strip("《》")
     for d in corpus.documents:
         names = (d.id, d.doc_no or "", d.title)
         if any(want == unicodedata.normalize("NFKC", n) for n in names if n):
             return d
+    key = _name_norm(want)
+    if not key:
+        return None
+    loose = [d for d in corpus.documents if key in {_name_norm(n) for n in (d.doc_no or "", d.title) if n}]
+    if len(loose) == 1:
+        return loose[0]
+    if len(key) >= 6:
+        inside = [d for d in corpus.documents if (t := _name_norm(d.title)) and (key in t or t in key) and len(t) >= 6]
+        if len(inside) == 1:
+            return inside[0]
     return None
 
 

@@ -62,6 +62,8 @@ _QUESTION_WORDS = frozenset(
         " 集团 单位 本单位 我单位 我公司 咱们 对吧 就行 是吧 确认 确认一下 问题"
         # levels of government as the asker names them (市里、区里各给多少)
         " 市里 区里 省里 县里 市级 区级 省级"
+        # how a spoken question asks what to do or what the rules say (怎么弄, 按规定至少要提多少)
+        " 怎么弄 怎么办 咋办 咋弄 怎么搞 怎么做 按规定 规定的 至少 最低 最少 起码"
     ).split()
 )
 # Figures and counts are inputs, not topics: 一千二百万, 百分之十五, 两年, 三台, 一位.
@@ -135,11 +137,23 @@ _TOTALS = re.compile(r"(市里|区里|省里|县里)?(加起来|加一起|加在
 _UNIT = re.compile(r"[\d.]*(万元?|亿元?|元|个|家|年|月|台|套|人|次|%|‰|万块|块)")
 
 
+def _abbreviates(term: str, haystack: str) -> bool:
+    """The question writes short what the clause writes in full, keeping each word's characters
+    in order (公租房 / 租房 for 公共租赁住房, 见习生 for 见习人员 does not): every character of the
+    term, first and last included, within twice its length of text."""
+    if not 2 <= len(term) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", term):
+        return False
+    gaps = "".join(f"{re.escape(ch)}[\u4e00-\u9fff]{{0,2}}?" for ch in term[:-1]) + re.escape(term[-1])
+    return any(len(m.group(0)) <= 2 * len(term) for m in re.finditer(gaps, haystack))
+
+
 def _credit(term: str, haystack: str) -> float:
-    """1 when the clause contains the word; for a compound the clause lacks (国内贸易信用保险费),
-    the share of its sub-words it does contain."""
+    """1 when the clause contains the word; 0.8 when it writes in full what the word abbreviates;
+    for a compound the clause lacks (国内贸易信用保险费), the share of its sub-words it does contain."""
     if term in haystack:
         return 1.0
+    if _abbreviates(term, haystack):
+        return 0.8
     parts = [p for p in tokenize(term) if p != term and len(p) >= 2]
     if not parts:
         return 0.0

@@ -26,11 +26,12 @@ from corpus.convert import Converted
 from corpus.documents import Section, clauses_of
 from corpus.errors import CorpusError, IngestError
 from corpus.records import DocKind, PolicyDocument
+from corpus.structure.boxes import box_sections
 from corpus.structure.lines import ORG, clean_lines, normalise_doc_no
 from corpus.structure.metadata import notice_title, validity_dates
 from corpus.structure.numbering import SERVICE_SECTIONS, assemble
 from corpus.structure.region import detect_region
-from corpus.structure.segment import segment_blocks, walk
+from corpus.structure.segment import boxed_result, segment_blocks, walk
 from corpus.structure.text import printed_date, squash
 
 __all__ = ["DOC_ID", "Overrides", "infer_kind", "structure", "structure_text", "walk"]
@@ -68,9 +69,12 @@ def _issuer_names(value: str | None) -> list[str]:
 
 def infer_kind(title: str, sections: list[Section]) -> DocKind:
     """policy / interpretation / FAQ / service guide, from the title and the shape of the clauses."""
-    nodes = list(walk(sections))
+    nodes = [n for n in walk(sections) if n.paragraphs]  # the clauses: a heading over 问/答 is none
     questions = sum(1 for n in nodes if n.label.startswith("[问答") or n.title.endswith(("？", "?")))
-    services = sum(1 for n in nodes if n.label in SERVICE_SECTIONS)
+    # a service section is a clause of its own, or a paragraph of its measure ("补贴标准：10000元。")
+    services = sum(1 for n in nodes if n.label in SERVICE_SECTIONS) + sum(
+        1 for n in nodes for p in n.paragraphs if re.match(r"^(?:" + "|".join(SERVICE_SECTIONS) + r")\s*[：:]", p)
+    )
     if re.search(r"问答|常见问题|答疑|解答|百问", title) or questions >= max(2, len(nodes) // 2):
         return DocKind.FAQ
     if re.search(r"办事指南|服务指南|申办指南|办理指南", title) or services >= 2:
@@ -106,7 +110,10 @@ def structure_text(
     blocks = assemble(cleaned.lines, title, gate_until_title=gate)
     if gate and not any(b.kind in ("heading", "question") for b in blocks):
         blocks = assemble(cleaned.lines, title, gate_until_title=False)  # the title line never matched
-    result = segment_blocks(blocks, cleaned, title, where)
+    if (boxed := box_sections(blocks)) is not None:  # a 解读 page printed in boxes (see boxes.py)
+        result = boxed_result(boxed)
+    else:
+        result = segment_blocks(blocks, cleaned, title, where)
     title = overrides.get("title") or result.title or (hints.title if hints is not None else None)
     if not title:
         raise IngestError(

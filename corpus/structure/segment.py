@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from corpus.documents import Section
 from corpus.errors import IngestError
+from corpus.structure.boxes import Boxed
 from corpus.structure.lines import FOOTER, ORG, Cleaned
 from corpus.structure.metadata import CLOSING, closing_title, outside_guillemets, sentences
-from corpus.structure.numbering import Block, heading_rest, match_heading, org_names, title_like
+from corpus.structure.numbering import SERVICE_SECTIONS, Block, heading_rest, match_heading, org_names, title_like
 from corpus.structure.text import DATE, date_of, squash
 
-__all__ = ["Result", "segment_blocks", "walk"]
+__all__ = ["Result", "boxed_result", "segment_blocks", "walk"]
 
 
 @dataclass(slots=True)
@@ -208,6 +209,21 @@ def _validity_text(sections: list[Section]) -> str | None:
     return found or next((x for x in candidates if re.search(r"(?:之日|日)起\s*(?:施行|实施|执行)", x)), None)
 
 
+def _fold_service_sections(sections: list[Section]) -> None:
+    """A measure of a service page is one clause: "1、一次性创业资助" takes the text of its
+    补贴条件 / 补贴对象 / 补贴标准 / 补贴期限 sections, each paragraph still opening with its
+    section's name. Sections that stand under no numbered measure stay clauses of their own."""
+    for s in walk(sections):
+        if (
+            s.children
+            and not s.paragraphs
+            and not s.label.startswith("[")
+            and all(c.label in SERVICE_SECTIONS and not c.children for c in s.children)
+        ):
+            s.paragraphs = [p for c in s.children for p in c.paragraphs]
+            s.children = []
+
+
 def segment_blocks(blocks: list[Block], cleaned: Cleaned, title: str | None, where: str) -> Result:
     first = next((i for i, b in enumerate(blocks) if b.kind in ("heading", "question")), None)
     if first is None:
@@ -219,6 +235,16 @@ def segment_blocks(blocks: list[Block], cleaned: Cleaned, title: str | None, whe
     result = _front(blocks[:first], cleaned, title)
     owner, tail = _body(blocks[first:], result.sections)
     result.sections.extend(_closing(owner, tail, cleaned, result))
+    _fold_service_sections(result.sections)
+    result.validity_text = _validity_text(result.sections)
+    return result
+
+
+def boxed_result(boxed: Boxed) -> Result:
+    """The result for a boxed interpretation FAQ (``boxes.box_sections``): its lead prints no
+    date, issuer or signature; a validity sentence is looked for as anywhere else."""
+    note = "read as a 解读 printed in boxes: each 问/答 placed under the box (heading, 政策原文) it stands beside"
+    result = Result(boxed.sections, boxed.title, [], None, None, [note])
     result.validity_text = _validity_text(result.sections)
     return result
 

@@ -12,7 +12,6 @@ from assistant.calculator import load_rules
 from assistant.cli import build_parser, main
 
 REPO = Path(__file__).resolve().parents[2]
-FAQ_SEED = REPO / "corpus" / "raw" / "004_8d410486aa229f19.txt"  # prints no title of its own
 
 
 def test_calc_help_lists_every_rule_id_and_title(capsys: pytest.CaptureFixture[str]) -> None:
@@ -28,7 +27,9 @@ def test_calc_help_lists_every_rule_id_and_title(capsys: pytest.CaptureFixture[s
 
 
 def test_ingest_without_a_title_names_the_real_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ingest", str(FAQ_SEED), "--out", str(tmp_path / "out"), "--kind", "faq"]) == 2
+    untitled = tmp_path / "untitled.txt"  # questions and answers with no title line
+    untitled.write_text("问：研发补助怎么申请？\n答：向市科技局申请。\n问：何时兑现？\n答：每年二季度。\n", encoding="utf-8")
+    assert main(["ingest", str(untitled), "--out", str(tmp_path / "out"), "--kind", "faq", "--region", "福建省厦门市"]) == 2
     err = capsys.readouterr().err
     assert "--title" in err and "title=" not in err
     assert build_parser().parse_args(["ingest", "f.txt", "--title", "标题"]).title == "标题"  # the flag named is real

@@ -217,6 +217,14 @@ def test_run_eval_asks_every_question_and_records_a_crash(hand_questions: list[E
         ("xm-zjtx-2024", "三", ()),  # "三、" has no text of its own here, and is not article 3
         ("xm-zjtx-2024", "第十六条", ()),
         ("no-such-doc", "1", ()),
+        # a title as policyqa add takes it in: spaces, 《》, other brackets, a unique part of it
+        ("《厦门市支持专精特新企业 高质量发展的若干措施》", "15", (ZJTX15,)),
+        ("厦府办规[2024]11号", "15", (ZJTX15,)),
+        ("支持专精特新企业高质量发展", "15", (ZJTX15,)),
+        ("若干措施", "15", ()),  # too short to name one document
+        # a heading written whole, number and title, covers the clauses under it
+        ("xm-zjtx-2024", "15. 支持国内市场开拓", (ZJTX15,)),
+        ("xm-zjtx-2024", "（六）助力市场开拓", ("xm-zjtx-2024/二/（六）/13", "xm-zjtx-2024/二/（六）/14", ZJTX15)),
     ],
 )
 def test_gold_normalisation(corpus: Corpus, doc: str, clause: str, expected: tuple[str, ...]) -> None:

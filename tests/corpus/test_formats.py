@@ -34,6 +34,9 @@ SEED_FILES = [
     (RAW_DIR / "003_67f8b1a5c69588a0.txt", "sd-kjfwy-2025.md", {}),
     # 002 prints neither its region nor that it is an interpretation in a way the text decides
     (RAW_DIR / "002_8ffd0d0a52d4a783.txt", "xm-kjcx-jd.md", {"region": "福建省厦门市", "kind": "interpretation"}),
+    # 004's two columns put each box's 问/答 before its heading and 政策原文, and the lead last;
+    # its only issuer is the title's "市科技局", which names no place
+    (RAW_DIR / "004_8d410486aa229f19.txt", "xm-sangao-faq.md", {"region": "福建省厦门市"}),
     (FIXTURES / "seed000.docx", "xm-kjfwy-2025.md", {}),
     (FIXTURES / "seed003.docx", "sd-kjfwy-2025.md", {}),
     (FIXTURES / "seed001.pdf", "xm-zjtx-2024.md", {}),

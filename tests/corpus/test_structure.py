@@ -93,19 +93,26 @@ _SERVICE = """厦门市一次性创业补贴办事指南
 """
 
 
-def test_a_service_page_is_cut_at_its_printed_section_headings() -> None:
+def test_a_service_page_measure_is_one_clause_with_its_printed_sections() -> None:
     document, clauses = _take(_SERVICE)
 
     assert document.kind is DocKind.SERVICE
-    assert [c.labels for c in clauses] == [
-        ("1、", "申请条件"),
-        ("1、", "补贴标准"),
-        ("1、", "申办流程"),
-        ("2、", "申请条件"),
-        ("2、", "补贴标准"),
-    ]
-    assert "（2）正常经营6个月以上。" in _squash(clauses[0].text)  # the conditions' items are the section's text
-    assert clauses[1].citation.endswith("「补贴标准」")
+    assert [(c.labels, c.title) for c in clauses] == [(("1、",), "一次性创业补贴"), (("2、",), "创业带动就业补贴")]
+    # each section keeps its heading with its text, the conditions' items included
+    assert (
+        _squash(clauses[0].text)
+        == "申请条件：（1）在本市登记注册的初创企业；（2）正常经营6个月以上。补贴标准：10000元。申办流程：网上申请，区人社局审核。"
+    )
+    assert clauses[1].text.splitlines()[-1] == "补贴标准：每人2000元，最高3万元。"
+
+
+def test_service_sections_under_no_numbered_measure_are_clauses_of_their_own() -> None:
+    document, clauses = _take(
+        "厦门市一次性创业补贴办事指南\n申请条件：在本市登记注册的初创企业。\n补贴标准：10000元。\n申办流程：网上申请。\n"
+    )
+
+    assert document.kind is DocKind.SERVICE
+    assert [c.labels for c in clauses] == [("申请条件",), ("补贴标准",), ("申办流程",)]
 
 
 def test_a_numbered_question_page_is_an_faq_labelled_by_its_printed_questions() -> None:
