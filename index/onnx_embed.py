@@ -171,10 +171,16 @@ def export_onnx(model_dir: Path, *, quantize: bool = False, progress: Callable[[
     tmp = Path(tmp_name)
     try:
         if quantize:
+            from onnx import TensorProto
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             say(f"quantising {source.name} to int8")
-            quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8)
+            # onnxruntime's dynamic quantisation of every weight it knows: the token-embedding
+            # table (Gather, 384 of the 470 MB) and the MatMuls. The export is already fused,
+            # so shape inference cannot type some fused outputs: they are float32.
+            quantize_dynamic(
+                str(source), str(tmp), weight_type=QuantType.QInt8, extra_options={"DefaultTensorType": TensorProto.FLOAT}
+            )
         else:
             say(f"exporting {transformer_dir} to ONNX (opset {_OPSET})")
             _torch_export(transformer_dir, tmp)
