@@ -44,7 +44,9 @@ def _metrics(ranks: list[int | None]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=Path, nargs="+", default=[REPO / "eval" / "retrieval.jsonl"])
-    parser.add_argument("--variants", nargs="+", default=["torch", "onnx", "int8"], choices=["torch", "onnx", "int8"])
+    parser.add_argument(
+        "--variants", nargs="+", default=["torch", "onnx", "embeddings", "int8"], choices=["torch", "onnx", "embeddings", "int8"]
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -61,7 +63,7 @@ def main() -> None:
     sets = {f.name: [q for q in load_questions(f, corpus) if q.gold_ids] for f in args.questions}
     questions = [q for qs in sets.values() for q in qs]
     texts = [c.text for c in corpus.clauses]
-    variants = [("torch" if v == "torch" else "onnx", v == "int8") for v in args.variants]
+    variants = [("torch" if v == "torch" else "onnx", v if v in ("embeddings", "int8") else "none") for v in args.variants]
     reference: tuple[np.ndarray, np.ndarray] | None = None
     with tempfile.TemporaryDirectory(prefix="policyqa-retrieval-") as tmp:
         for backend, quantize in variants:
@@ -70,7 +72,7 @@ def main() -> None:
             emb = bot.index.embeddings
             passages = np.asarray(emb.embed_documents(texts))
             queries = np.asarray([emb.embed_query(q.question) for q in questions])
-            label = backend + (" int8" if quantize else "")
+            label = backend + ("" if quantize == "none" else f" int8 ({quantize})")
             print(f"\n== {label}: {bot.index.name} ({bot.index.model_name})")
             if reference is None:
                 reference = (passages, queries)
