@@ -52,6 +52,7 @@ screenshots: $(BIN)/.installed browser
 bench: setup  ## every figure of issue 14: product beside the naive baseline, served throughput
 	$(BIN)/python benchmarks/answer_latency.py
 	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 2 4 8
+	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 2 4 8 --workers 2
 	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 8 --backend torch --threads 1
 
 bench-scale: setup  ## the synthetic 200,000-clause corpus (long: about an hour on 2 cores)

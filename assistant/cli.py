@@ -137,6 +137,9 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+_WORKER_HEALTHCHECK_S = 300  # seconds a serving worker may stay silent (loading) before uvicorn restarts it
+
+
 def serve_app() -> object:
     """The app of one serving worker process (``uvicorn --factory``): settings from the environment."""
     from ui.app import create_app
@@ -145,15 +148,46 @@ def serve_app() -> object:
     return create_app(Settings())
 
 
+def _build_index() -> None:
+    from index import open_index
+
+    _offline_environment()
+    open_index(Settings()).build()
+
+
+def _index_once() -> None:
+    """Build or update the index once, before the workers start, so that they do not all write it
+    at once; in a child process, so that the supervising parent never holds the model."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_build_index, name="policyqa-index")
+    child.start()
+    child.join()
+    if child.exitcode:
+        raise SystemExit(f"policyqa serve: building the index failed (exit {child.exitcode}); run `policyqa index` to see why.")
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     ready = f"policyqa: http://{args.host}:{args.port}/  (API docs at /docs, widget demo at /demo/embed.html)"
     if settings.serve_workers > 1:
+        _index_once()
         print(ready)
         # Each worker builds its own app from the same environment; uvicorn shares the port.
+        # uvicorn kills a worker that does not answer its health ping within
+        # timeout_worker_healthcheck (5 s by default): loading the model holds the GIL for longer
+        # than that on a busy machine, so the workers were killed and restarted for ever.
+        # The same limits as one process (h11 guards, no proxy trust of its own), by name.
+        from ui.limits import server_options
+
         uvicorn.run(
-            "assistant.cli:serve_app", factory=True, workers=settings.serve_workers, host=args.host, port=args.port, log_level="info"
+            "assistant.cli:serve_app",
+            factory=True,
+            workers=settings.serve_workers,
+            log_level="info",
+            timeout_worker_healthcheck=_WORKER_HEALTHCHECK_S,
+            **server_options(settings, args.host, args.port, by_name=True),
         )
         return 0
     from ui.app import create_app

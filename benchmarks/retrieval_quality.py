@@ -1,11 +1,12 @@
 """Does the fast path retrieve as well as the reference? Prints figures, asserts nothing.
 
-    python benchmarks/retrieval_quality.py [--questions eval/retrieval.jsonl] [--int8]
+    python benchmarks/retrieval_quality.py [--questions FILE ...] [--variants torch onnx int8]
 
-For each embedding backend (torch = sentence-transformers, the reference; onnx; onnx int8 with
-``--int8``): the cosine of its vectors to the reference's on every clause and question, and
-retrieval hit@1 / hit@5 / MRR of the gold clause, through the whole assistant (as `policyqa eval`
-scores it) and at the index alone (dense, bm25, hybrid). Indexes live in a temporary data dir.
+For each embedding variant (torch = sentence-transformers; onnx = its fp32 ONNX export; int8 =
+onnxruntime's dynamic int8 quantisation of that export): the cosine of its vectors to the first
+variant's on every clause and question, and retrieval hit@1 / hit@5 / MRR of the gold clause
+over every question file, through the whole assistant (as `policyqa eval` scores it) and at the
+index alone (dense, bm25, hybrid). Indexes live in a temporary data dir.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ def _metrics(ranks: list[int | None]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--questions", type=Path, default=REPO / "eval" / "retrieval.jsonl")
-    parser.add_argument("--int8", action="store_true", help="also the dynamic int8 quantisation")
+    parser.add_argument("--questions", type=Path, nargs="+", default=[REPO / "eval" / "retrieval.jsonl"])
+    parser.add_argument(
+        "--variants", nargs="+", default=["torch", "onnx", "embeddings", "int8"], choices=["torch", "onnx", "embeddings", "int8"]
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -57,9 +60,10 @@ def main() -> None:
     base = Settings()
     model_dir = ensure_model(base)
     corpus = load_corpus(base.documents_dir)
-    questions = [q for q in load_questions(args.questions, corpus) if q.gold_ids]
+    sets = {f.name: [q for q in load_questions(f, corpus) if q.gold_ids] for f in args.questions}
+    questions = [q for qs in sets.values() for q in qs]
     texts = [c.text for c in corpus.clauses]
-    variants = [("torch", False), ("onnx", False)] + ([("onnx", True)] if args.int8 else [])
+    variants = [("torch" if v == "torch" else "onnx", v if v in ("embeddings", "int8") else "none") for v in args.variants]
     reference: tuple[np.ndarray, np.ndarray] | None = None
     with tempfile.TemporaryDirectory(prefix="policyqa-retrieval-") as tmp:
         for backend, quantize in variants:
@@ -68,7 +72,7 @@ def main() -> None:
             emb = bot.index.embeddings
             passages = np.asarray(emb.embed_documents(texts))
             queries = np.asarray([emb.embed_query(q.question) for q in questions])
-            label = backend + (" int8" if quantize else "")
+            label = backend + ("" if quantize == "none" else f" int8 ({quantize})")
             print(f"\n== {label}: {bot.index.name} ({bot.index.model_name})")
             if reference is None:
                 reference = (passages, queries)
@@ -76,13 +80,15 @@ def main() -> None:
                 cp = (passages * reference[0]).sum(axis=1)
                 cq = (queries * reference[1]).sum(axis=1)
                 print(
-                    f"cosine to torch: clauses min {cp.min():.5f} mean {cp.mean():.5f}; questions min {cq.min():.5f} mean {cq.mean():.5f}"
+                    f"cosine to {args.variants[0]}: clauses min {cp.min():.5f} mean {cp.mean():.5f}; "
+                    f"questions min {cq.min():.5f} mean {cq.mean():.5f}"
                 )
-            result = run_eval(bot, questions, name=label)
-            m = result.metrics["overall"]
-            print(f"assistant ({len(questions)} questions): hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  MRR {m['mrr']:.3f}")
-            for mode in ("dense", "bm25", "hybrid"):
-                print(f"index {mode:<7}: {_metrics(_ranks(bot.index, questions, mode))}")
+            for name, qs in sets.items():
+                m = run_eval(bot, qs, name=label).metrics["overall"]
+                print(f"{name} ({len(qs)} questions with gold)")
+                print(f"  assistant    : hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  MRR {m['mrr']:.3f}")
+                for mode in ("dense", "bm25", "hybrid"):
+                    print(f"  index {mode:<7}: {_metrics(_ranks(bot.index, qs, mode))}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import onnxruntime
     from tokenizers import Tokenizer
 
-__all__ = ["OnnxEmbedder", "export_onnx", "onnx_file", "backend_suffix", "load_onnx_embedder"]
+__all__ = ["OnnxEmbedder", "Quantize", "export_onnx", "onnx_file", "backend_suffix", "load_onnx_embedder", "quantize_mode"]
 
 ONNX_DIR = "onnx"
 _RECORD = "policyqa-export.json"
@@ -44,18 +44,36 @@ _SUPPORTED_POOLING = ("mean", "cls", "max")
 _TRANSFORMER, _POOLING, _NORMALIZE = "Transformer", "Pooling", "Normalize"
 
 
-def onnx_file(model_dir: Path, *, quantize: bool = False) -> Path:
+# What is quantised to int8 (onnxruntime's dynamic quantisation): nothing; only the embedding
+# tables (Gather: the 250k-token table is 384 of the 470 MB); or every weight it knows (the
+# tables and the MatMuls). A bool means none / int8 (the setting's former type).
+Quantize = Literal["none", "embeddings", "int8"]
+_FILES = {"none": "model.onnx", "embeddings": "model_qint8_embeddings.onnx", "int8": "model_qint8.onnx"}
+_SUFFIXES = {"none": "+onnx", "embeddings": "+onnx-int8emb", "int8": "+onnx-int8"}
+_RECORDED: dict[str, object] = {"none": False, "embeddings": "embeddings", "int8": True}
+_OP_TYPES = {"embeddings": ["Gather"], "int8": None}  # None: every op type onnxruntime quantises
+
+
+def quantize_mode(quantize: bool | str) -> str:
+    """``quantize`` as one of :data:`Quantize`."""
+    mode = {True: "int8", False: "none"}.get(quantize, quantize) if isinstance(quantize, bool) else str(quantize)
+    if mode not in _FILES:
+        raise ModelError(f"Unknown embedding quantisation {quantize!r}: use one of {sorted(_FILES)}.")
+    return mode
+
+
+def onnx_file(model_dir: Path, *, quantize: bool | str = False) -> Path:
     """Where the exported graph of ``model_dir`` lives (sentence-transformers' own layout)."""
-    return Path(model_dir) / ONNX_DIR / ("model_qint8.onnx" if quantize else "model.onnx")
+    return Path(model_dir) / ONNX_DIR / _FILES[quantize_mode(quantize)]
 
 
-def backend_suffix(backend: str, quantize: bool) -> str:
+def backend_suffix(backend: str, quantize: bool | str) -> str:
     """What the backend adds to the model's name, so an index never mixes two backends' vectors.
 
     torch is the reference and adds nothing (indexes built before the ONNX path stay valid)."""
     if backend == "torch":
         return ""
-    return "+onnx-int8" if quantize else "+onnx"
+    return _SUFFIXES[quantize_mode(quantize)]
 
 
 # ----------------------------------------------------------------------------- the folder
@@ -141,47 +159,58 @@ def _max_length(model_dir: Path, transformer_dir: Path) -> int:
 # ----------------------------------------------------------------------------- export
 
 
-def _expected_record(model_dir: Path, quantize: bool) -> dict[str, Any]:
-    return {"format": _EXPORT_FORMAT, "model": model_name(model_dir), "quantize": quantize, "opset": _OPSET}
+def _expected_record(model_dir: Path, quantize: bool | str) -> dict[str, Any]:
+    recorded = _RECORDED[quantize_mode(quantize)]
+    return {"format": _EXPORT_FORMAT, "model": model_name(model_dir), "quantize": recorded, "opset": _OPSET}
 
 
-def is_exported(model_dir: Path, *, quantize: bool = False) -> bool:
+def is_exported(model_dir: Path, *, quantize: bool | str = False) -> bool:
     """True when ``onnx_file`` exists and was exported by this code from these weights."""
     path = onnx_file(model_dir, quantize=quantize)
     record = _read_json(path.with_suffix(".json"))
     return path.is_file() and record == _expected_record(model_dir, quantize)
 
 
-def export_onnx(model_dir: Path, *, quantize: bool = False, progress: Callable[[str], None] | None = None) -> Path:
-    """Export the folder's transformer to ONNX (fp32, or dynamic int8 with ``quantize``), offline.
+def export_onnx(model_dir: Path, *, quantize: bool | str = False, progress: Callable[[str], None] | None = None) -> Path:
+    """Export the folder's transformer to ONNX (fp32, or dynamic int8 as ``quantize`` says), offline.
 
     Idempotent: an export recorded for the same weights is kept. Written to a temporary name and
     renamed, so an interrupted export leaves nothing that looks complete."""
     model_dir = Path(model_dir)
     say = progress or (lambda _m: None)
-    target = onnx_file(model_dir, quantize=quantize)
-    if is_exported(model_dir, quantize=quantize):
+    mode = quantize_mode(quantize)
+    target = onnx_file(model_dir, quantize=mode)
+    if is_exported(model_dir, quantize=mode):
         return target
     transformer_dir, _ = _plan(model_dir)
-    if quantize:
+    if mode != "none":
         source = export_onnx(model_dir, progress=progress)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".onnx", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        if quantize:
+        if mode != "none":
+            from onnx import TensorProto
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            say(f"quantising {source.name} to int8")
-            quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8)
+            say(f"quantising {source.name} to int8 ({mode})")
+            # The export is already fused, so shape inference cannot type some fused outputs:
+            # they are float32.
+            quantize_dynamic(
+                str(source),
+                str(tmp),
+                weight_type=QuantType.QInt8,
+                op_types_to_quantize=_OP_TYPES[mode],
+                extra_options={"DefaultTensorType": TensorProto.FLOAT},
+            )
         else:
             say(f"exporting {transformer_dir} to ONNX (opset {_OPSET})")
             _torch_export(transformer_dir, tmp)
             _optimise(tmp)
         tmp.chmod(0o644)  # mkstemp makes it private; the folder's other files are readable
         tmp.replace(target)
-        target.with_suffix(".json").write_text(json.dumps(_expected_record(model_dir, quantize)) + "\n", encoding="utf-8")
+        target.with_suffix(".json").write_text(json.dumps(_expected_record(model_dir, mode)) + "\n", encoding="utf-8")
     except OSError as e:
         raise ModelError(
             f"Could not write the ONNX export into {str(target.parent)!r}: {e}. Check that the model folder is writable."
@@ -257,12 +286,12 @@ class OnnxEmbedder(Embeddings):
     """Embeds like :class:`index.e5_model.Embedder` (same prompts, pooling, normalisation), with
     onnxruntime. Thread-safe: several questions may embed at once."""
 
-    def __init__(self, model_dir: Path, *, quantize: bool = False, threads: int = 0, batch_size: int = _BATCH_SIZE) -> None:
+    def __init__(self, model_dir: Path, *, quantize: bool | str = False, threads: int = 0, batch_size: int = _BATCH_SIZE) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         self.model_dir = Path(model_dir)
-        self.quantize = quantize
+        self.quantize = quantize_mode(quantize)
         self.batch_size = batch_size
         transformer_dir, self.pooling = _plan(self.model_dir)
         path = onnx_file(self.model_dir, quantize=quantize)
@@ -352,6 +381,6 @@ class OnnxEmbedder(Embeddings):
         return f"OnnxEmbedder(name={self.name!r}, dimension={self.dimension}, pooling={self.pooling!r})"
 
 
-def load_onnx_embedder(model_dir: Path, *, quantize: bool = False, threads: int = 0) -> OnnxEmbedder:
+def load_onnx_embedder(model_dir: Path, *, quantize: bool | str = False, threads: int = 0) -> OnnxEmbedder:
     """The ONNX embedder of ``model_dir`` (exported at set-up by :func:`export_onnx`)."""
     return OnnxEmbedder(model_dir, quantize=quantize, threads=threads)

@@ -27,7 +27,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from corpus.settings import Settings
 from ui.security import has_lone_surrogate
 
-__all__ = ["server_config", "BodyGuard", "protocol_class", "MAX_JSON_DEPTH", "MAX_PATH_CHARS"]
+__all__ = ["server_config", "server_options", "BodyGuard", "protocol_class", "MAX_JSON_DEPTH", "MAX_PATH_CHARS"]
 
 log = logging.getLogger(__name__)
 MAX_JSON_DEPTH = 32
@@ -133,14 +133,22 @@ def protocol_class(settings: Settings) -> type[asyncio.Protocol]:
     )
 
 
-def server_config(app: Any, settings: Settings, host: str, port: int, **overrides: Any) -> Any:
-    """The uvicorn Config ``policyqa serve`` runs: h11 with limits, no proxy trust of its own."""
-    import uvicorn
+def __getattr__(name: str) -> Any:
+    # uvicorn's worker processes (serve_workers > 1) are spawned and import their protocol class
+    # by name, "ui.limits:ServedHTTP": built here from the same environment's settings.
+    if name == "ServedHTTP":
+        return protocol_class(Settings())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    options: dict[str, Any] = {
+
+def server_options(settings: Settings, host: str, port: int, *, by_name: bool = False) -> dict[str, Any]:
+    """uvicorn's options for ``policyqa serve``: h11 with limits, no proxy trust of its own.
+    ``by_name``: the protocol as an import string, for worker processes (a built class does not
+    cross a spawn)."""
+    return {
         "host": host,
         "port": port,
-        "http": protocol_class(settings),
+        "http": "ui.limits:ServedHTTP" if by_name else protocol_class(settings),
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "timeout_keep_alive": settings.keep_alive_s,
         "limit_concurrency": settings.max_connections,
@@ -148,7 +156,13 @@ def server_config(app: Any, settings: Settings, host: str, port: int, **override
         "server_header": False,
         "timeout_graceful_shutdown": 10,
     }
-    return uvicorn.Config(app, **{**options, **overrides})
+
+
+def server_config(app: Any, settings: Settings, host: str, port: int, **overrides: Any) -> Any:
+    """The uvicorn Config ``policyqa serve`` runs in one process (see :func:`server_options`)."""
+    import uvicorn
+
+    return uvicorn.Config(app, **{**server_options(settings, host, port), **overrides})
 
 
 class BodyGuard:

@@ -124,6 +124,36 @@ def test_the_export_is_kept_and_redone_when_stale(model_dir: Path) -> None:
     assert is_exported(model_dir)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("mode", "min_cosine", "max_size"), [("embeddings", 0.99, 0.5), ("int8", 0.97, 0.3)])
+def test_an_int8_export_runs_and_stays_close_to_fp32(
+    model_dir: Path, embedders: tuple[object, OnnxEmbedder], mode: str, min_cosine: float, max_size: float
+) -> None:
+    # onnxruntime's quantize_dynamic could not type the fused export and raised; now it writes a
+    # smaller graph whose vectors stay close to fp32's (retrieval figures: README).
+    _, fp32 = embedders
+    path = export_onnx(model_dir, quantize=mode)
+    assert is_exported(model_dir, quantize=mode) and path != onnx_file(model_dir)
+    assert path.stat().st_size < onnx_file(model_dir).stat().st_size * max_size
+    quantized = OnnxEmbedder(model_dir, quantize=mode)
+    assert quantized.name.endswith(backend_suffix("onnx", mode)) and backend_suffix("onnx", mode) != backend_suffix("onnx", "none")
+    passages, questions = _texts()
+    for ours, theirs in (
+        (quantized.embed_passages(passages), fp32.embed_passages(passages)),
+        (quantized.embed_queries(questions), fp32.embed_queries(questions)),
+    ):
+        cosines = (np.asarray(ours) * np.asarray(theirs)).sum(axis=1)
+        assert cosines.min() >= min_cosine, f"lowest cosine {cosines.min():.4f} at text {int(cosines.argmin())}"
+
+
+def test_the_former_bool_setting_still_means_int8_or_none(tmp_path: Path) -> None:
+    assert Settings(data_dir=tmp_path, embedding_quantize=True).embedding_quantize == "int8"  # type: ignore[arg-type]
+    assert Settings(data_dir=tmp_path, embedding_quantize="false").embedding_quantize == "none"  # type: ignore[arg-type]
+    assert Settings(data_dir=tmp_path, embedding_quantize="embeddings").embedding_quantize == "embeddings"
+    with pytest.raises(ValueError):
+        Settings(data_dir=tmp_path, embedding_quantize="fp16")  # type: ignore[arg-type]
+
+
 # ----------------------------------------------------------------------------- fast: no model
 
 
@@ -165,9 +195,9 @@ def test_the_index_name_carries_the_backend(tmp_path: Path) -> None:
     folder = _folder(tmp_path, [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}])
     names = {
         embedding_name(Settings(data_dir=tmp_path, model_dir=folder, embedding_backend=b, embedding_quantize=q))
-        for b, q in (("torch", False), ("onnx", False), ("onnx", True))
+        for b, q in (("torch", "none"), ("onnx", "none"), ("onnx", "embeddings"), ("onnx", "int8"))
     }
-    assert len(names) == 3
+    assert len(names) == 4
     assert backend_suffix("torch", False) == ""  # the reference: indexes built before keep their name
     # An export written into the folder does not rename the model.
     before = embedding_name(Settings(data_dir=tmp_path, model_dir=folder))

@@ -27,8 +27,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served_by_cli(tmp_path_factory: pytest.TempPathFactory, real_model_dir: Path) -> Iterator[str]:
+# One process, and two uvicorn workers behind one port (serve_workers): the workers are spawned
+# processes that must get the same limits, and must not be killed by uvicorn's 5 s health ping
+# while they load the model (they were, for ever, on a busy machine).
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-process", "two-workers"])
+def served_by_cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, real_model_dir: Path) -> Iterator[str]:
     data = tmp_path_factory.mktemp("serve")
     port = _free_port()
     env = {
@@ -42,6 +45,7 @@ def served_by_cli(tmp_path_factory: pytest.TempPathFactory, real_model_dir: Path
         "POLICYQA_EMBED_ORIGINS": '["https://www.example.gov.cn"]',
         "POLICYQA_REQUEST_TIMEOUT_S": str(REQUEST_TIMEOUT_S),
         "POLICYQA_RATE_LIMIT_PER_MINUTE": "8",
+        "POLICYQA_SERVE_WORKERS": str(request.param),
     }
     cli = Path(sys.executable).with_name("policyqa")
     log = (data / "serve.log").open("w")
