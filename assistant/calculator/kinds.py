@@ -418,6 +418,12 @@ class FinancingCostCapRule(Rule):
     def describe(self) -> str:
         return f"企业融资成本{self.cost_cap}，贷款利率高于{self.cost_cap}的部分由财政贴息（需贷款金额、年利率和期限）"
 
+    def settled(self, v: Mapping[str, Any]) -> str | None:
+        rate = v.get("rate_pct")
+        if rate is not None and rate <= self.cost_cap.value:
+            return f"贷款年利率{_f(rate)}%未超过企业融资成本{self.cost_cap}（原文：{self.source_span}），无贴息"
+        return None
+
     def compute(self, v: Mapping[str, Any], steps: list[CalcStep], reasons: list[str]) -> tuple[Decimal | None, str]:
         loan: Decimal = v["loan_wan"]
         rate: Decimal = v["rate_pct"]
