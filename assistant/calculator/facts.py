@@ -44,6 +44,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级)")),
 )
 _YEAR_DATE = re.compile(r"^(1[89]|20)\d\d$")
+_ASKED_PERIOD = "问期"  # the unit of a period a question asks a cap over (一年最多能拿多少)
+_LPR_TERM = "LPR期"  # the unit of a term that names the reference rate (一年期LPR)
 
 # Words right before a number that make it the policy's number, not the asker's fact. Strong
 # words always do ("最高25万"); weak ones ("补助100万", "100万奖励") do unless the asker says they
@@ -192,6 +194,14 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
     # "LPR按3.0%算": the asker fixes the figure to compute with — a fact, not the policy's number
     assumed = before.endswith(("按", "按照")) and after.startswith(_ASSUMED_AFTER)
     weak = (before.endswith(_RULE_WEAK) and not assumed) or after.startswith(_RULE_AFTER)
+    # "一年期LPR", "一年期贷款市场报价利率": the term names the reference rate; it stands for the
+    # loan's term only when the question states no other
+    if kind == "duration" and re.match(r"期?(?:LPR|lpr|贷款市场报价利率|市场报价利率)", text[m.end() : m.end() + 10]):
+        unit = _LPR_TERM
+    # "一年最多能拿多少": the period a yearly cap is asked over — a loan's term it is not; a
+    # per-year rule still counts it as years
+    if kind == "duration" and after.startswith(("最多", "最高")):
+        unit = _ASKED_PERIOD
     rule_like = before.endswith(_RULE_STRONG) or _in_rule_phrase(text, m.start()) or (weak and not any(w in clause for w in _FACT_WORDS))
     return Mention(kind, value, m.start(), m.end(), m.group(), unit, rule_like)
 
@@ -207,7 +217,7 @@ def _in_rule_phrase(text: str, start: int) -> bool:
 
 _KIND_TYPES = {
     "money": ("money", "money_list"),
-    "pct": ("pct",),
+    "pct": ("pct", "permille"),  # 费率1.2% is 12‰
     "permille": ("permille", "pct"),
     "duration": ("months", "years"),
     "count": ("count", "level"),
@@ -241,7 +251,7 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
     text = question.translate(_FULLWIDTH)
     mentions = [m for m in find_mentions(question) if not m.rule_like]
     if foreign:
-        mentions = [m for i, m in enumerate(mentions) if not _belongs_elsewhere(text, mentions, i, foreign)]
+        mentions = [m for i, m in enumerate(mentions) if not _belongs_elsewhere(text, mentions, i, foreign, rule.cues)]
     assigned: dict[int, str] = {}  # mention index -> input name
     values: dict[str, object] = {}
 
@@ -253,6 +263,8 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
         candidates = [n for n in scalar_names + item_attrs if specs_or_item(specs, n).type in _KIND_TYPES[m.kind]]
         if m.kind == "count":
             candidates = [n for n in candidates if _count_fits(specs_or_item(specs, n), m)]
+        if m.unit == _ASKED_PERIOD:
+            candidates = [n for n in candidates if specs_or_item(specs, n).type == "years"]
         name = None
         if prev is not None and _LIST_GLUE.match(text[mentions[prev[0]].end : m.start]) and prev[1] in candidates:
             name = prev[1] if prev[1] in item_attrs or prev[1] == "amounts_wan" else None
@@ -267,6 +279,9 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
     # 2. a single input of a kind still unfilled takes the single unassigned mention of that kind
     for kind, types in _KIND_TYPES.items():
         free = [i for i, m in enumerate(mentions) if m.kind == kind and i not in assigned]
+        if len(free) > 1:  # 都是一年期…一年期LPR: the loan's term, not the reference rate's
+            free = [i for i in free if mentions[i].unit != _LPR_TERM]
+        free = [i for i in free if mentions[i].unit != _ASKED_PERIOD or any(specs[n].type == "years" for n in scalar_names)]
         # a level (级) is told apart by its classifier, so a lone one fills the rule's level input
         open_ = [n for n in scalar_names if specs[n].type in types and n not in assigned.values()]
         open_ = [n for n in open_ if n not in _NEVER_BY_DEFAULT]
@@ -303,18 +318,23 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
     return values, tuple(n for n in values if n in cued or n == "tier")
 
 
-def _belongs_elsewhere(text: str, mentions: Sequence[Mention], i: int, foreign: Sequence[str]) -> bool:
+def _belongs_elsewhere(text: str, mentions: Sequence[Mention], i: int, foreign: Sequence[str], own: Sequence[str] = ()) -> bool:
     """The words leading to the figure (from the sentence start or the previous figure) name
-    another award: "…，管理咨询花了40万" is not 数字化改造's; "两项一共花了100万" is neither's alone."""
+    another award: "…，管理咨询花了40万" is not 数字化改造's; "两项一共花了100万" is neither's alone.
+    A foreign word inside one of this rule's own cue words (设备 in 研发设备) names this rule."""
     m = mentions[i]
     lo = max(text.rfind(d, 0, m.start) for d in _DELIMS) + 1
     if i > 0:
         lo = max(lo, mentions[i - 1].end)
-    return any(c in text[lo : m.start] for c in foreign)
+    window = text[lo : m.start]
+    for word in sorted(own, key=len, reverse=True):
+        window = window.replace(word, "\0")
+    return any(c in window for c in foreign)
 
 
 # An input only a cue word may fill: guessing them from position would put a number in the wrong place.
 _NEVER_BY_DEFAULT = {
+    "loan_ceiling_wan",
     "received_wan",
     "prior_wan",
     "last_wan",
@@ -488,7 +508,13 @@ def _subject_denied(subject: str, denied: Sequence[str]) -> bool:
     return False
 
 
-def stated_conditions(question: str, rule: Rule) -> tuple[tuple[str, ...], frozenset[str]]:
+def _affirmed(subject: str, text: str) -> bool:
+    """The text says the company is the subject (小巨人 in "要是我们是小巨人呢"), not that it is not."""
+    denied = [m.group(1) for m in _DENIAL_SUBJECT.finditer(text)]
+    return _bare(subject) in text and not _subject_denied(subject, denied)
+
+
+def stated_conditions(question: str, rule: Rule, focus: str = "") -> tuple[tuple[str, ...], frozenset[str]]:
     """What the question's own words settle under ``rule``: the conditions they fail, each quoting
     the rule's words, and the comparisons they satisfy without the figures ("比上一年有增长"
     satisfies 较上年实现增长 as ``{"last_wan"}``).
@@ -496,14 +522,16 @@ def stated_conditions(question: str, rule: Rule) -> tuple[tuple[str, ...], froze
     Fails: every subject the rule applies to denied ("不是小巨人也不是后备企业"); a lower
     administrative rank than the rule's "X级及以上" for its subject ("区级孵化器"); an award the text
     gives on the first time only ("首次获得") when the asker had it before ("去年就拿过", "复核");
-    a decrease where the rule requires growth ("比2024年的850万少了").
+    a decrease where the rule requires growth ("比2024年的850万少了"). ``focus`` is a follow-up's
+    own words: a subject it affirms ("要是我们是小巨人呢") outweighs an earlier denial.
     """
     text = _bare(question.translate(_FULLWIDTH))
+    own = _bare(focus.translate(_FULLWIDTH))
     failures: list[str] = []
     holds: set[str] = set()
     subjects = [s for s in rule.applies_to if _bare(s)]
     denied = [m.group(1) for m in _DENIAL_SUBJECT.finditer(text)]
-    if subjects and denied and all(_subject_denied(s, denied) for s in subjects):
+    if subjects and denied and all(_subject_denied(s, denied) for s in subjects) and not any(_affirmed(s, own) for s in subjects):
         said = "、".join(dict.fromkeys(f"不是{d}" for d in denied))
         failures.append(f"您说明{said}，本项适用于{'或'.join(subjects)}")
     wording = " ".join((rule.title, rule.source_span, *rule.qualifications))
@@ -530,3 +558,21 @@ def stated_conditions(question: str, rule: Rule) -> tuple[tuple[str, ...], froze
         elif grew is not None:
             holds.add("last_wan")
     return tuple(failures), frozenset(holds)
+
+
+def stated_ceilings(question: str, rule: Rule, focus: str = "") -> dict[str, object]:
+    """The measure's ceiling on the loan the question names, for the company it says it is
+    ("小巨人…固定资产投资贷款" → 10亿元; "还不是小巨人…研发创新贷款" → 5000万元); empty when the rule
+    sets none or the question does not name the loan. A follow-up's own words (``focus``) say
+    whom it is about when they name a subject ("要是我们是小巨人呢")."""
+    ceiling_for = getattr(rule, "ceiling_for", None)
+    if ceiling_for is None:
+        return {}
+    text = _bare(question.translate(_FULLWIDTH))
+    own = _bare(focus.translate(_FULLWIDTH))
+
+    def holds(subject: str) -> bool:
+        return _affirmed(subject, own) if _bare(subject) in own else _affirmed(subject, text)
+
+    ceiling = ceiling_for(text, holds)
+    return {} if ceiling is None else {"loan_ceiling_wan": ceiling.amount.wan}

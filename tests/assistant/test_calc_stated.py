@@ -90,3 +90,60 @@ def test_a_figure_the_asker_fixes_for_the_sum_is_a_fact() -> None:
     calc = head("专精特新企业专利质押贷款500万，一年期，利率4%，LPR按3.0%算，贴息多少？", "xm-zjtx-2024/二/（三）/5")
     assert calc.missing == ()
     assert calc.amount_wan == D(9)  # 500×3%×60%
+
+
+# --- kind 4: a base above the measure's ceiling is the ceiling
+
+
+@pytest.mark.parametrize(
+    ("question", "amount", "says"),
+    [
+        # 研发创新贷款上限5000万元; 小巨人 1亿元
+        ("专精特新企业研发创新贷款6000万，年利率3%，一年贴息多少？", "50", "超过贷款额度上限5000万元"),
+        ("小巨人企业研发创新贷款2亿，年利率3%，一年贴息多少？", "100", "超过贷款额度上限10000万元"),
+        ("专精特新企业（还不是小巨人）固定资产投资贷款6亿，年利率3%，一年贴息多少？", "500", "超过贷款额度上限50000万元"),
+        # under the ceiling, or the loan not named: the loan as stated
+        ("小巨人企业固定资产投资贷款8亿，年利率3%，一年贴息多少？", "800", "80000×(3%−2%)"),
+        ("专精特新企业技术创新基金贷款6000万，年利率3%，一年贴息多少？", "60", "6000×(3%−2%)"),
+    ],
+)
+def test_a_loan_above_the_ceiling_counts_up_to_the_ceiling(question: str, amount: str, says: str) -> None:
+    calc = head(question, ZJTX_FUND)
+    assert calc.rule_id == "zjtx-3-tech-fund-cost-cap"
+    assert calc.amount_wan == D(amount)
+    assert says in calc.formula, calc.formula
+
+
+# --- kind 2: several items under one rule, each under the rule's cap scope, then summed
+
+POSTDOC = "xm-kjcx-jd/四/（四）/12"  # 每人每年最高15万元，最长2年
+PLEDGE = "xm-zjtx-2024/二/（三）/5"  # 利率不超过一年期LPR，最高60%，企业一年享受贴息总额最高30万元
+INSURANCE = "xm-zjtx-2024/二/（六）/15"  # 单张保单7‰以内部分的保费×40%，单家企业最高30万元
+RENTAL = "xm-sangao-faq/补贴研发设备使用费用/政策原文"  # 单台原值超过50万元，30%，最多2台套，每家每年最高50万元
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "total", "lines"),
+    [
+        # people with their own durations, each under 最长2年
+        ("站里有三位博士后：甲在站3年，乙在站1年，丙在站2年，生活补助最多一共多少？", POSTDOC, "75", 3),
+        ("两个博士后都在站2年，再加一个只待了半年，最多一共多少？", POSTDOC, "60", 2),
+        # loans at their own rates, the shared LPR and term said once, after or before the items
+        ("专精特新企业两笔专利质押贷款，都是一年期：一笔500万利率2.5%，一笔1000万利率4%，一年期LPR是3%，贴息一共多少？", PLEDGE, "25.5", 2),
+        # policies with their own 保额/费率, a rate in % read as ‰
+        ("专精特新企业买了两张贸易信用险保单：一张保额2000万、费率5‰；另一张保额3000万、费率0.9%，一共补多少？", INSURANCE, "12.4", 2),
+        # machines: only those over 50万 count, at most 2
+        ("三高企业租用三台研发设备：甲原值100万付了20万，乙原值40万付了10万，丙原值90万付了30万，能补多少？", RENTAL, "15", 0),
+    ],
+)
+def test_items_are_computed_each_and_summed(question: str, clause: str, total: str, lines: int) -> None:
+    calc = head(question, clause)
+    got = calc.amount_wan if calc.amount_wan is not None else calc.cap_wan
+    assert calc.missing == ()
+    assert got == D(total), calc.formula
+    assert len([s for s in calc.steps if s.text.startswith("第")]) >= lines
+
+
+def test_a_head_count_the_lines_do_not_add_up_to_is_not_guessed() -> None:
+    calc = head("三位博士后：一个待了2年，一个待了1年，补助最多一共多少？", POSTDOC)
+    assert calc.cap_wan != D(45)  # 2+1 lines for 3 people: not read as a list
