@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from assistant.calculator.book import RuleBook, load_rules
-from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked
+from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked, over_years
 from assistant.calculator.compute import calculate
 from assistant.calculator.facts import cued_inputs, extract_params, find_mentions, stated_ceilings, stated_conditions
 from assistant.calculator.items import calculate_items, calculate_people
@@ -82,7 +82,7 @@ def calculate_question(
         calc = calculate(rule, values, citation=cite, stated_failures=failures, stated_holds=holds)
         if calc.missing:
             return _most_calculation(rule, values, calc, most=most, citation=cite) or calc
-        return calc
+        return over_years(question, rule, calc) or calc  # "5年内一共": the yearly award over its years
 
     # other awards the question names and states facts for: a figure introduced by their words is
     # theirs, not this rule's ("数字化改造花了60万，管理咨询花了40万")

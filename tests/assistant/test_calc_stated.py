@@ -147,3 +147,33 @@ def test_items_are_computed_each_and_summed(question: str, clause: str, total: s
 def test_a_head_count_the_lines_do_not_add_up_to_is_not_guessed() -> None:
     calc = head("三位博士后：一个待了2年，一个待了1年，补助最多一共多少？", POSTDOC)
     assert calc.cap_wan != D(45)  # 2+1 lines for 3 people: not read as a list
+
+
+# --- kind 3: a yearly award stacked over the years asked, within the clause's period
+
+TAX = "xm-sangao-faq/提高人才个税奖励/政策原文"  # 个税10万（含）以上…5年内…地方留成部分的50%
+TRANSFER = "xm-kjcx-jd/四/（四）/11"  # 连续2年、每年每家企业最高100万元
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "amount", "cap"),
+    [
+        ("三高企业一位副总个税每年12万，地方留成每年6万，3年内一共能奖励多少？", TAX, "9", None),
+        ("三高企业一位副总个税每年12万，地方留成每年6万，5年下来总共奖励多少？", TAX, "15", None),
+        # more years than the clause's 5年内: the period limit
+        ("三高企业一位副总个税每年12万，地方留成每年6万，7年一共能奖励多少？", TAX, "15", None),
+        # no years asked: the yearly figure
+        ("三高企业一位副总个税每年12万，地方留成每年6万，能奖励多少？", TAX, "3", None),
+    ],
+)
+def test_a_yearly_award_over_the_years_asked(question: str, clause: str, amount: str | None, cap: str | None) -> None:
+    calc = head(question, clause)
+    assert calc.amount_wan == (None if amount is None else D(amount)), calc.formula
+    if cap is not None:
+        assert calc.cap_wan == D(cap)
+
+
+def test_a_failed_condition_is_not_stacked() -> None:
+    calc = head("三高企业一位经理个税每年8万，地方留成每年3万，5年内一共能奖励多少？", TAX)
+    assert calc.amount_wan == D(0)
+    assert calc.eligible is False
