@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from assistant.calculator.compute import calculate
-from assistant.calculator.kinds import CombinedCapRule, PerUnitRule
-from assistant.calculator.money import _q, _w
+from assistant.calculator.facts import find_mentions
+from assistant.calculator.kinds import CombinedCapRule, MaxOnlyRule, PerUnitRule, TaxShareRule
+from assistant.calculator.money import Amount, _q, _w
 from assistant.calculator.rules import Rule
 from assistant.records import CalcStep, Calculation, Citation
 from corpus.errors import RuleError
@@ -211,3 +213,39 @@ def _most_calculation(
         cap_wan=_q(cap),
         reasons=(*calc.reasons, f"以上为本项规定的上限；测算具体金额还需提供：{'、'.join(calc.missing)}"),
     )
+
+
+# "5年内一共", "5年奖励期一共", "连续两年都拿…一共": a yearly award added up over the years asked
+_YEARS_TOTAL = re.compile(r"一共|总共|合计|累计|加起来|共计")
+
+
+def over_years(question: str, rule: Rule, calc: Calculation) -> Calculation | None:
+    """A yearly award stacked over the years the question asks a total for, within the clause's
+    period limit ("5年内" for a tax share; "连续2年" for a yearly maximum); None when the question
+    asks for no years' total, the rule is not yearly, or the yearly figure is not known."""
+    limit = getattr(rule, "years", None)
+    yearly = isinstance(rule, TaxShareRule) or (isinstance(rule, MaxOnlyRule) and rule.per_year)
+    if not yearly or calc.missing or calc.eligible is False:
+        return None
+    each = calc.amount_wan if calc.amount_wan is not None else calc.cap_wan
+    if each is None:
+        return None
+    asked = None
+    for m in find_mentions(question):
+        if m.kind == "duration" and m.value >= 24 and m.value % 12 == 0 and _YEARS_TOTAL.search(question[m.end :]):
+            asked = m
+            break
+    if asked is None:
+        return None
+    years = asked.value / 12
+    steps = list(calc.steps)
+    if isinstance(limit, Amount) and years > limit.value:
+        steps.append(CalcStep(f"问及{_w(years)}年，超过期限{limit}，按{limit}计"))
+        years = limit.value
+    total = _q(each * years)
+    head = "最多" if calc.amount_wan is None else ""
+    formula = f"{calc.formula}；每年{_w(each)}万元×{_w(years)}年={head}{_w(total)}万元"
+    steps.append(CalcStep(f"{_w(years)}年合计：{_w(each)}×{_w(years)}={_w(total)}万元", total))
+    if calc.amount_wan is None:
+        return dataclasses.replace(calc, cap_wan=total, formula=formula, steps=tuple(steps))
+    return dataclasses.replace(calc, amount_wan=total, formula=formula, steps=tuple(steps))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -82,7 +82,14 @@ def _rule_cap(rule: Rule, values: Mapping[str, Any]) -> Decimal | None:
     return _q(amount.wan) if amount is not None and amount.is_money else None
 
 
-def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | None = None) -> Calculation:
+def calculate(
+    rule: Rule,
+    inputs: Mapping[str, object],
+    *,
+    citation: Citation | None = None,
+    stated_failures: Sequence[str] = (),
+    stated_holds: Collection[str] = (),
+) -> Calculation:
     """Compute the amount a policy clause gives, from the facts stated, under one rule.
 
     Use it for "能拿多少/补贴多少/贴息多少" questions. ``rule`` comes from ``load_rules()``;
@@ -99,6 +106,10 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
       stating the rule and its cap, when facts are missing — nothing is ever assumed;
     - ``amount_wan=None`` with the cap in the formula for "最高X万元" awards whose amount is set
       by assessment: the cap is never presented as the amount.
+    ``stated_failures`` are conditions the question's own words fail (a company type the rule
+    does not name, a lower level than it requires, not the first award), each quoting the text:
+    they settle the amount at 0 like a failed threshold. ``stated_holds`` names the inputs a
+    comparison needs that the question's words settle in its favour ("比上一年有增长": last_wan).
     Unknown input names or unreadable values raise ``RuleError``.
     """
     values = _coerce(rule, inputs)
@@ -115,7 +126,9 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
     )
     reasons: list[str] = [f"前提：{q}" for q in rule.qualifications] + list(rule.notes)
     steps: list[CalcStep] = []
-    failures: list[str] = []
+    failures: list[str] = [f"{f}，不符合条件" for f in stated_failures]
+    for f in failures:
+        steps.append(CalcStep(f, Decimal(0)))
     unverified: list[str] = []
     for c in rule.conditions:
         value, other = values.get(c.input), values.get(c.than) if c.than else None
@@ -123,6 +136,9 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
         other_spec = rule.input_spec(c.than) if c.than else None
         if value is None and c.input.startswith("age_") and any(k.startswith("age_") for k in values):
             continue  # an age limit of the other sex does not apply to the asker
+        if value is not None and c.than is not None and other is None and c.than in stated_holds:
+            steps.append(CalcStep(f"{spec.zh}{_PASS_WORD[c.op]}{other_spec.zh if other_spec else ''}（{c.word}，据您所述）"))
+            continue
         if value is None or (c.than is not None and other is None):
             want = (
                 f"{spec.zh}{_PASS_WORD[c.op]}{c.value}"
@@ -139,6 +155,10 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
                 text += f"（{c.otherwise}）"
             failures.append(text)
             steps.append(CalcStep(text, Decimal(0)))
+    settled = rule.settled(values)  # a stated fact that alone gives nothing (利率1.9% ≤ 融资成本2%)
+    if settled is not None and not failures:
+        failures.append(settled)
+        steps.append(CalcStep(settled, Decimal(0)))
     # a stated fact that fails a threshold settles it, whatever else is missing (个税9.8万 < 10万)
     if failures:
         return Calculation(
@@ -150,7 +170,7 @@ def calculate(rule: Rule, inputs: Mapping[str, object], *, citation: Citation | 
             reasons=tuple(failures + reasons),
             **base,  # type: ignore[arg-type]
         )
-    missing = rule.missing(values)
+    missing = rule.missing(values, given=stated_holds)
     if missing:
         return Calculation(
             amount_wan=None,

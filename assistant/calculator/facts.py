@@ -44,6 +44,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级|周岁|岁)")),
 )
 _YEAR_DATE = re.compile(r"^(1[89]|20)\d\d$")
+_ASKED_PERIOD = "问期"  # the unit of a period a question asks a cap over (一年最多能拿多少)
+_LPR_TERM = "LPR期"  # the unit of a term that names the reference rate (一年期LPR)
 
 # Words right before a number that make it the policy's number, not the asker's fact. Strong
 # words always do ("最高25万"); weak ones ("补助100万", "100万奖励") do unless the asker says they
@@ -104,6 +106,8 @@ _RULE_AFTER = (
     "封顶",
     "以内部分",
 )
+# Words after "按X" that make X the asker's assumption for the sum ("LPR按3.0%算").
+_ASSUMED_AFTER = ("算", "计算", "来算", "计", "估算", "考虑")
 # Words earlier in the same clause that make a number a fact: the asker got or paid it.
 _FACT_WORDS = (
     "已获得",
@@ -187,7 +191,17 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
     before = text[max(0, m.start() - 6) : m.start()]
     after = text[m.end() : m.end() + 4]
     clause = text[max(text.rfind(p, 0, m.start()) for p in "，。；？！,;?!") + 1 : m.start()]
-    weak = before.endswith(_RULE_WEAK) or after.startswith(_RULE_AFTER)
+    # "LPR按3.0%算": the asker fixes the figure to compute with — a fact, not the policy's number
+    assumed = before.endswith(("按", "按照")) and after.startswith(_ASSUMED_AFTER)
+    weak = (before.endswith(_RULE_WEAK) and not assumed) or after.startswith(_RULE_AFTER)
+    # "一年期LPR", "一年期贷款市场报价利率": the term names the reference rate; it stands for the
+    # loan's term only when the question states no other
+    if kind == "duration" and re.match(r"期?(?:LPR|lpr|贷款市场报价利率|市场报价利率)", text[m.end() : m.end() + 10]):
+        unit = _LPR_TERM
+    # "一年最多能拿多少": the period a yearly cap is asked over — a loan's term it is not; a
+    # per-year rule still counts it as years
+    if kind == "duration" and after.startswith(("最多", "最高")):
+        unit = _ASKED_PERIOD
     rule_like = before.endswith(_RULE_STRONG) or _in_rule_phrase(text, m.start()) or (weak and not any(w in clause for w in _FACT_WORDS))
     return Mention(kind, value, m.start(), m.end(), m.group(), unit, rule_like)
 
@@ -203,7 +217,7 @@ def _in_rule_phrase(text: str, start: int) -> bool:
 
 _KIND_TYPES = {
     "money": ("money", "money_list"),
-    "pct": ("pct",),
+    "pct": ("pct", "permille"),  # 费率1.2% is 12‰
     "permille": ("permille", "pct"),
     "duration": ("months", "years"),
     "count": ("count", "level"),
@@ -237,7 +251,7 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
     text = question.translate(_FULLWIDTH)
     mentions = [m for m in find_mentions(question) if not m.rule_like]
     if foreign:
-        mentions = [m for i, m in enumerate(mentions) if not _belongs_elsewhere(text, mentions, i, foreign)]
+        mentions = [m for i, m in enumerate(mentions) if not _belongs_elsewhere(text, mentions, i, foreign, rule.cues)]
     assigned: dict[int, str] = {}  # mention index -> input name
     values: dict[str, object] = {}
 
@@ -249,6 +263,8 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
         candidates = [n for n in scalar_names + item_attrs if specs_or_item(specs, n).type in _KIND_TYPES[m.kind]]
         if m.kind == "count":
             candidates = [n for n in candidates if _count_fits(specs_or_item(specs, n), m)]
+        if m.unit == _ASKED_PERIOD:
+            candidates = [n for n in candidates if specs_or_item(specs, n).type == "years"]
         name = None
         if prev is not None and _LIST_GLUE.match(text[mentions[prev[0]].end : m.start]) and prev[1] in candidates:
             name = prev[1] if prev[1] in item_attrs or prev[1] == "amounts_wan" else None
@@ -263,7 +279,11 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
     # 2. a single input of a kind still unfilled takes the single unassigned mention of that kind
     for kind, types in _KIND_TYPES.items():
         free = [i for i, m in enumerate(mentions) if m.kind == kind and i not in assigned]
-        open_ = [n for n in scalar_names if specs[n].type in types and n not in assigned.values() and specs[n].type != "level"]
+        if len(free) > 1:  # 都是一年期…一年期LPR: the loan's term, not the reference rate's
+            free = [i for i in free if mentions[i].unit != _LPR_TERM]
+        free = [i for i in free if mentions[i].unit != _ASKED_PERIOD or any(specs[n].type == "years" for n in scalar_names)]
+        # a level (级) is told apart by its classifier, so a lone one fills the rule's level input
+        open_ = [n for n in scalar_names if specs[n].type in types and n not in assigned.values()]
         open_ = [n for n in open_ if n not in _NEVER_BY_DEFAULT]
         if kind == "count":
             open_ = [n for n in open_ if all(_count_fits(specs[n], mentions[i]) for i in free)]
@@ -317,18 +337,23 @@ def _bare_yuan(text: str, specs: Mapping[str, InputSpec], values: dict[str, obje
                 break
 
 
-def _belongs_elsewhere(text: str, mentions: Sequence[Mention], i: int, foreign: Sequence[str]) -> bool:
+def _belongs_elsewhere(text: str, mentions: Sequence[Mention], i: int, foreign: Sequence[str], own: Sequence[str] = ()) -> bool:
     """The words leading to the figure (from the sentence start or the previous figure) name
-    another award: "…，管理咨询花了40万" is not 数字化改造's; "两项一共花了100万" is neither's alone."""
+    another award: "…，管理咨询花了40万" is not 数字化改造's; "两项一共花了100万" is neither's alone.
+    A foreign word inside one of this rule's own cue words (设备 in 研发设备) names this rule."""
     m = mentions[i]
     lo = max(text.rfind(d, 0, m.start) for d in _DELIMS) + 1
     if i > 0:
         lo = max(lo, mentions[i - 1].end)
-    return any(c in text[lo : m.start] for c in foreign)
+    window = text[lo : m.start]
+    for word in sorted(own, key=len, reverse=True):
+        window = window.replace(word, "\0")
+    return any(c in window for c in foreign)
 
 
 # An input only a cue word may fill: guessing them from position would put a number in the wrong place.
 _NEVER_BY_DEFAULT = {
+    "loan_ceiling_wan",
     "received_wan",
     "prior_wan",
     "last_wan",
@@ -467,3 +492,109 @@ def _items(
         for row, v in zip(rows, col, strict=True):
             row[attr] = v
     return tuple(rows)
+
+
+# ---------------------------------------------------------------- conditions settled by words
+
+# Administrative ranks, low to high: "市级及以上孵化器" puts a 区级 one outside the rule.
+_RANKS = ("区级", "县级", "市级", "省级", "国家级")
+_RANK_ORDER = {"区级": 0, "县级": 0, "市级": 1, "省级": 2, "国家级": 3}
+_RANK_FLOOR = re.compile(r"(区级|县级|市级|省级|国家级)(?:及|或)?以上")
+# Not the first award: the asker has had it before ("去年就拿过", "今年是复核", "第二次评上").
+_NOT_FIRST = re.compile(
+    r"(?:去年|前年|之前|以前|早就|曾经|\d{4}年)[^，。；？！,;?!]{0,3}(?:就)?(?:拿过|拿到过|获得过|评上|评过|认定过|获评|拿了)"
+    r"|复核|再次(?:获得|评上|认定)|第二次(?:获得|评上|认定)|不是(?:第一次|首次)"
+)
+_GREW = re.compile(
+    r"(?:比|较)(?:上一?年|去年|上年度?|前一年|\d{4}年)[^，。；？！,;?!]{0,12}?(?:有|实现了?|有所)?(?:增长|增加|提高|上升|多了?)(?!率|了?多少)"
+)
+_FELL = re.compile(
+    r"(?:比|较)(?:上一?年|去年|上年度?|前一年|\d{4}年)[^，。；？！,;?!]{0,12}?(?:少了?|下降|减少|降了|下滑|没(?:有)?增长|持平)"
+)
+_DENIAL_SUBJECT = re.compile(r"(?:不是|并非|不属于|还不是|也不是)([^，。；？！,;?!\s也又而但呢吗（）()]+)")
+_ONLY_SUBJECT = re.compile(r"(?:只是|仅是|还只是|只属于)([^，。；？！,;?!\s也又而但呢吗（）()]+)")
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[“”\"'‘’「」『』\s]", "", word)
+
+
+def _subject_denied(subject: str, denied: Sequence[str]) -> bool:
+    """A subject the question says it is not: "不是小巨人也不是后备" denies both 专精特新“小巨人”企业
+    (ends in 小巨人) and 专精特新“小巨人”后备企业 (ends in 后备), never one by the other's name."""
+    core = re.sub(r"(企业|单位|机构)$", "", _bare(subject))
+    for d in denied:
+        d = re.sub(r"(企业|单位|机构)$", "", _bare(d))
+        if d and (core == d or core.endswith(d) or d.endswith(core) or d.startswith(core)):
+            return True
+    return False
+
+
+def _affirmed(subject: str, text: str) -> bool:
+    """The text says the company is the subject (小巨人 in "要是我们是小巨人呢"), not that it is not."""
+    denied = [m.group(1) for m in _DENIAL_SUBJECT.finditer(text)]
+    return _bare(subject) in text and not _subject_denied(subject, denied)
+
+
+def stated_conditions(question: str, rule: Rule, focus: str = "") -> tuple[tuple[str, ...], frozenset[str]]:
+    """What the question's own words settle under ``rule``: the conditions they fail, each quoting
+    the rule's words, and the comparisons they satisfy without the figures ("比上一年有增长"
+    satisfies 较上年实现增长 as ``{"last_wan"}``).
+
+    Fails: every subject the rule applies to denied ("不是小巨人也不是后备企业"); a lower
+    administrative rank than the rule's "X级及以上" for its subject ("区级孵化器"); an award the text
+    gives on the first time only ("首次获得") when the asker had it before ("去年就拿过", "复核");
+    a decrease where the rule requires growth ("比2024年的850万少了"). ``focus`` is a follow-up's
+    own words: a subject it affirms ("要是我们是小巨人呢") outweighs an earlier denial.
+    """
+    text = _bare(question.translate(_FULLWIDTH))
+    own = _bare(focus.translate(_FULLWIDTH))
+    failures: list[str] = []
+    holds: set[str] = set()
+    subjects = [s for s in rule.applies_to if _bare(s)]
+    denied = [m.group(1) for m in _DENIAL_SUBJECT.finditer(text)]
+    if subjects and denied and all(_subject_denied(s, denied) for s in subjects) and not any(_affirmed(s, own) for s in subjects):
+        said = "、".join(dict.fromkeys(f"不是{d}" for d in denied))
+        failures.append(f"您说明{said}，本项适用于{'或'.join(subjects)}")
+    wording = " ".join((rule.title, rule.source_span, *rule.qualifications))
+    floor = _RANK_FLOOR.search(_bare(wording))
+    if floor is not None:
+        nouns = [re.sub(r"(企业|单位|机构)$", "", _bare(s)) or _bare(s) for s in subjects] or [""]
+        for noun in nouns:
+            m = re.search(rf"(区级|县级|市级|省级|国家级)[^，。；？！,;?!]{{0,2}}{re.escape(noun)}", text) if noun else None
+            if m and _RANK_ORDER[m.group(1)] < _RANK_ORDER[floor.group(1)]:
+                failures.append(f"{m.group(0)}不属于{floor.group(0)}（原文：{rule.source_span}）")
+                break
+    if "首次" in wording:
+        m = _NOT_FIRST.search(text)
+        if m is not None:
+            first = next((q for q in rule.qualifications if "首次" in q), rule.source_span)
+            failures.append(f"您说明“{m.group(0)}”，不是首次获得（原文：{first}）")
+    growth = [
+        c for c in rule.conditions if c.than == "last_wan" or (c.input == "growth_pct" and c.value is not None and c.value.value <= 0)
+    ]
+    if growth:
+        fell, grew = _FELL.search(text), _GREW.search(text)
+        if fell is not None:
+            failures.append(f"您说明“{fell.group(0)}”，不满足“{growth[0].word}”")
+        elif grew is not None:
+            holds.add("last_wan")
+    return tuple(failures), frozenset(holds)
+
+
+def stated_ceilings(question: str, rule: Rule, focus: str = "") -> dict[str, object]:
+    """The measure's ceiling on the loan the question names, for the company it says it is
+    ("小巨人…固定资产投资贷款" → 10亿元; "还不是小巨人…研发创新贷款" → 5000万元); empty when the rule
+    sets none or the question does not name the loan. A follow-up's own words (``focus``) say
+    whom it is about when they name a subject ("要是我们是小巨人呢")."""
+    ceiling_for = getattr(rule, "ceiling_for", None)
+    if ceiling_for is None:
+        return {}
+    text = _bare(question.translate(_FULLWIDTH))
+    own = _bare(focus.translate(_FULLWIDTH))
+
+    def holds(subject: str) -> bool:
+        return _affirmed(subject, own) if _bare(subject) in own else _affirmed(subject, text)
+
+    ceiling = ceiling_for(text, holds)
+    return {} if ceiling is None else {"loan_ceiling_wan": ceiling.amount.wan}

