@@ -113,12 +113,12 @@ def resolve_ref(ref: ClauseRef, clauses: Sequence[Clause]) -> list[Clause]:
 
 
 def numbering_summary(document: PolicyDocument, clauses: Sequence[Clause]) -> str:
-    """What the document's numbering runs to, as printed: "具体措施编号为1.至15.；（一）至（六）"."""
+    """What the document's numbering runs to, as printed without its trailing mark: "1至15；（一）至（六）"."""
     levels = _levels(clauses)
     if not levels:
         return f"《{document.title}》的条文没有编号"
     parts = []
     for level in reversed(levels):  # the items first, then the groups they stand in
-        first, last = level[0][1], level[-1][1]
+        first, last = (lab.rstrip(".．、,，") for lab in (level[0][1], level[-1][1]))
         parts.append(first if first == last else f"{first}至{last}")
     return f"《{document.title}》的条目编号为：" + "；".join(parts)

@@ -13,7 +13,8 @@ def render_text(answer: Answer) -> str:
         lines.append(f"\n（按上下文理解为：{answer.condensed_question}）")
     for calc in answer.calculations:
         if calc.steps:
-            lines.append(f"\n计算过程（{calc.rule_id}）：")
+            lines.append("\n计算过程：")
             lines += [f"  {s.text}" for s in calc.steps]
-    lines.append(f"\n[{answer.elapsed_ms:.0f} ms]")
+            lines.append(f"  （规则 {calc.rule_id}：可用 `policyqa calc {calc.rule_id} …` 复算）")
+    lines.append(f"\n（用时 {answer.elapsed_ms / 1000:.1f} 秒）")
     return "\n".join(lines)

@@ -100,10 +100,11 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
         chat = list(chat or [])
         history = list(history or [])
         question = (question or "").strip()
-        if not question or has_lone_surrogate(question):  # a lone surrogate cannot be shown: the tab would hang
-            chat.append(
-                {"role": "assistant", "content": error_html("请输入您的问题。" if not question else "问题中含有无效字符，请删除后重试。")}
-            )
+        if not question:  # nothing typed: a hint under the box, never a message in the conversation
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), error_html("请输入您的问题。")
+            return
+        if has_lone_surrogate(question):  # a lone surrogate cannot be shown: the tab would hang
+            chat.append({"role": "assistant", "content": error_html("问题中含有无效字符，请删除后重试。")})
             yield chat, "", history, last, ""
             return
         wait = limiter.hit(request.client.host if request and request.client else "unknown") if limiter else 0
@@ -114,16 +115,18 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
         chat.append({"role": "user", "content": question_html(question)})
         chat.append({"role": "assistant", "content": pending_html()})
         yield chat, "", history, last, ""
+        # From here on the question box is left alone (gr.skip): what the user types while this
+        # answer is being made is the next question, asked when this one is done (trigger_mode).
         try:
             answer = ask(question, history)
         except PolicyQAError as e:  # InputError included: its message says what to change
             chat[-1] = {"role": "assistant", "content": error_html(e.message_zh)}
-            yield chat, "", history, last, ""
+            yield chat, gr.skip(), history, last, ""
             return
         chat[-1] = {"role": "assistant", "content": answer_html(answer)}
         history.append(question)
         # Only the latest questions are kept: the chain refuses a longer history.
-        yield chat, "", history[-settings.max_history :] if settings.max_history else [], answer, ""
+        yield chat, gr.skip(), history[-settings.max_history :] if settings.max_history else [], answer, ""
 
     def give_feedback(useful: bool) -> Callable[[Any, str], tuple[str, str]]:
         def handler(last: Any, comment: str) -> tuple[str, str]:
@@ -165,6 +168,7 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
         )
         with gr.Row(equal_height=True):
             box = gr.Textbox(
+                label="您的问题",  # read by screen readers only (Gradio's default is "Textbox")
                 show_label=False,
                 placeholder="请输入您的问题，例如：专精特新企业有什么补贴？",
                 elem_id="pq-input",
@@ -183,6 +187,7 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
             gr.HTML('<div class="pq-section">这个回答有帮助吗？（评价最近一条回答）</div>')
             # The comment box on a line of its own: beside the buttons, a phone cut its hint off.
             comment = gr.Textbox(
+                label="补充意见",  # read by screen readers only
                 show_label=False,
                 placeholder="补充意见（可选，最多1000字）",
                 max_length=1000,
@@ -201,8 +206,11 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
 
         outputs = [chatbot, box, history, last, status]
         # Every event is private: programs ask through /api/ask, which documents its contract.
-        box.submit(respond, [box, chatbot, history, last], outputs, api_visibility="private")
-        send.click(respond, [box, chatbot, history, last], outputs, api_visibility="private")
+        # A question sent while an answer is being made waits for it ("always_last"), then is
+        # asked with the conversation as it stands: nothing typed is dropped or answered twice.
+        ask_event = {"api_visibility": "private", "trigger_mode": "always_last"}
+        box.submit(respond, [box, chatbot, history, last], outputs, **ask_event)
+        send.click(respond, [box, chatbot, history, last], outputs, **ask_event)
         for i, b in enumerate(example_buttons):
             b.click(lambda q=EXAMPLES[i]: q, None, box, api_visibility="private", queue=False).then(
                 respond, [box, chatbot, history, last], outputs, api_visibility="private"

@@ -99,7 +99,9 @@ def source_page(clauses: tuple[Clause, ...], clause: Clause, quote: str, today: 
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(clause.label)} · 《{escape(d.title)}》 · 政策问答</title>"
-        '<link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/source.css"></head><body>'
+        '<link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/source.css">'
+        # the clause as JSON, for programs (not shown to a reader)
+        f'<link rel="alternate" type="application/json" href="{escape(clause_url(d.id, clause.id))}"></head><body>'
         '<header class="top"><a href="/">政策问答</a><span>条款原文</span></header><main>',
         f'<section class="doc" aria-label="文件信息"><h1>《{escape(d.title)}》</h1><dl class="meta">{_meta(d, today)}</dl></section>',
         f'<nav class="crumbs" aria-label="条款在文件中的位置"><ol>{crumbs}</ol></nav>' if crumbs else "",
@@ -109,7 +111,6 @@ def source_page(clauses: tuple[Clause, ...], clause: Clause, quote: str, today: 
         '<p class="more">…</p>' if k + NEIGHBOURS + 1 < len(section) else "",
         f'<nav class="pager" aria-label="翻页">{"".join(nav)}</nav>',
         f'<p class="ref">引用格式：{escape(clause.citation)}</p>',
-        f'<p class="json"><a href="{escape(clause_url(d.id, clause.id))}">本条的 JSON 数据</a></p>',
         "</main></body></html>",
     ]
     return "".join(parts)

@@ -171,6 +171,34 @@ def test_example_question_follow_up_and_clear(real_app: tuple[str, Any], open_pa
     expect(fresh).not_to_contain_text("场租补贴")
 
 
+def test_a_question_sent_during_an_answer_is_asked_after_it(real_app: tuple[str, Any], open_page: Any) -> None:
+    """Enter pressed again before the first answer is back: the second question is neither dropped
+    nor emptied; it is asked once the first is answered, as its follow-up. An empty Enter leaves
+    the conversation alone and says what to do under the box."""
+    from playwright.sync_api import expect
+
+    page = chat_ready(open_page(real_app[0] + "/"))
+    field = page.locator("#pq-input textarea")
+    field.fill(CALC_Q)
+    field.press("Enter")
+    expect(page.locator("#pq-chat .pq-pending")).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    field.fill("那如果投了50万呢？")
+    field.press("Enter")
+    expect(field).to_have_value("那如果投了50万呢？")  # still there while the first answer is made
+    answers = page.locator("#pq-chat .pq-answer")
+    expect(answers).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
+    users = page.locator("#pq-chat [data-testid='user']")
+    expect(users).to_have_count(2)
+    expect(users.last).to_have_text("那如果投了50万呢？")
+    expect(answers.first).to_contain_text(FORMULA)
+    expect(answers.last).to_contain_text("50×30%=15万元")  # the follow-up keeps 小巨人 and 二级
+    expect(field).to_have_value("")
+    field.press("Enter")  # nothing typed
+    expect(page.locator("#pq-fb-status")).to_contain_text("请输入您的问题")
+    expect(page.locator("#pq-chat .pq-error")).to_have_count(0)
+    expect(answers).to_have_count(2)
+
+
 def test_calculation_renders_a_formula_card(real_app: tuple[str, Any], open_page: Any, artifacts: Path) -> None:
     from playwright.sync_api import expect
 
