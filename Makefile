@@ -60,8 +60,9 @@ bench: setup  ## every figure of issue 14: product beside the naive baseline, se
 	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 2 4 8 --workers 2
 	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 8 --backend torch --threads 1
 
-bench-scale: setup  ## the synthetic 200,000-clause corpus (long: about an hour on 2 cores)
+bench-scale: setup  ## the synthetic 200,000-clause corpus, embedded Chroma then a Chroma server (long: hours on 2 busy cores)
 	$(BIN)/python benchmarks/scale.py --clauses 200000
+	$(BIN)/python benchmarks/scale.py --clauses 200000 --chroma server --dir var/bench-scale-server
 
 clean:
 	rm -rf $(VENV) var
