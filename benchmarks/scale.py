@@ -14,9 +14,10 @@ built index (start time, memory), and the questions of eval/faq.jsonl searched (
 scoped to one region as the assistant does).
 
 ``--chroma server``: the same against a Chroma server that the script starts (``chroma run`` of
-the installed chromadb, its data under ``--dir``, a free port of 127.0.0.1): build through the
-HTTP client, then the server is stopped and started again over the built data (its start time is
-reported), and the fresh query process opens the index through it. The server's memory is its
+the installed chromadb over ``--dir``/chroma, a free port of 127.0.0.1): build through the HTTP
+client, then the server is stopped and started again over the built data (its start time is
+reported), and the fresh query process opens the index through it. ``--phase query --chroma
+server`` serves a store that an embedded build wrote (the on-disk format is the same). The server's memory is its
 own process's peak (VmHWM), reported beside the query process's.
 """
 
@@ -260,7 +261,7 @@ def main() -> None:
     parser.add_argument("--chroma-port", type=int, default=0, help="(internal) the port of the server the script started")
     args = parser.parse_args()
     print(f"Chroma: {args.chroma}")
-    if args.chroma == "embedded" or args.phase == "query":
+    if args.chroma == "embedded" or args.chroma_port:  # the embedded store, or the query child of a server run
         if args.phase in ("all", "build"):
             build(args)
         if args.phase == "query":
@@ -268,20 +269,23 @@ def main() -> None:
         elif args.phase == "all":
             _query_in_fresh_process(args)
         return
-    # a server started here: built through it, then restarted over the built data for the queries
+    # A server started here over the same directory as the embedded store (one on-disk format:
+    # `--phase query --chroma server` serves what an embedded build wrote): built through it,
+    # then restarted over the built data for the queries.
     args.chroma_port = _free_port()
-    server, up_s = start_chroma_server(args.dir / "chroma-server", args.chroma_port)
-    print(f"Chroma server: up in {up_s:.1f} s (empty), port {args.chroma_port}")
+    server, up_s = start_chroma_server(args.dir / "chroma", args.chroma_port)
+    print(f"Chroma server: up in {up_s:.1f} s ({'empty' if args.phase != 'query' else 'over the built data'}), port {args.chroma_port}")
     try:
         if args.phase in ("all", "build"):
             build(args)
             print(f"Chroma server after the build: peak memory {_process_peak_mb(server.pid):.0f} MB")
         if args.phase == "all":
             stop_chroma_server(server)
-            server, up_s = start_chroma_server(args.dir / "chroma-server", args.chroma_port)
+            server, up_s = start_chroma_server(args.dir / "chroma", args.chroma_port)
             print(f"Chroma server: restarted over the built data, up in {up_s:.1f} s")
+        if args.phase in ("all", "query"):
             _query_in_fresh_process(args)
-            print(f"Chroma server after the queries: peak memory {_process_peak_mb(server.pid):.0f} MB (since its restart)")
+            print(f"Chroma server after the queries: peak memory {_process_peak_mb(server.pid):.0f} MB (since its start)")
     finally:
         stop_chroma_server(server)
 
