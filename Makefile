@@ -40,7 +40,7 @@ redis:  ## Debian's redis-server for the tests of several replicas sharing one s
 test: $(BIN)/.installed browser redis  ## every test, the slow ones (real model, real browser) included
 	$(BIN)/python -m pytest
 
-test-fast: $(BIN)/.installed  ## the tests that need neither the model nor a browser
+test-fast: $(BIN)/.installed redis  ## the tests that need neither the model nor a browser
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(BIN)/.installed
