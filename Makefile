@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run setup test test-fast browser lint bench bench-scale screenshots clean
+.PHONY: run setup test test-fast browser redis lint bench bench-scale screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,15 @@ browser:  ## Debian's chromium and a CJK font for the browser tests (never `play
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	fi
 
-test: $(BIN)/.installed browser  ## every test, the slow ones (real model, real browser) included
+redis:  ## Debian's redis-server for the tests of several replicas sharing one store (tests/ui/test_replicas.py)
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
+test: $(BIN)/.installed browser redis  ## every test, the slow ones (real model, real browser) included
 	$(BIN)/python -m pytest
 
-test-fast: $(BIN)/.installed  ## the tests that need neither the model nor a browser
+test-fast: $(BIN)/.installed redis  ## the tests that need neither the model nor a browser
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(BIN)/.installed
@@ -55,8 +60,9 @@ bench: setup  ## every figure of issue 14: product beside the naive baseline, se
 	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 2 4 8 --workers 2
 	$(BIN)/python benchmarks/throughput.py --requests 48 --clients 1 8 --backend torch --threads 1
 
-bench-scale: setup  ## the synthetic 200,000-clause corpus (long: about an hour on 2 cores)
+bench-scale: setup  ## the synthetic 200,000-clause corpus, embedded Chroma then a Chroma server (long: hours on 2 busy cores)
 	$(BIN)/python benchmarks/scale.py --clauses 200000
+	$(BIN)/python benchmarks/scale.py --clauses 200000 --chroma server --dir var/bench-scale-server
 
 clean:
 	rm -rf $(VENV) var

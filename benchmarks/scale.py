@@ -1,6 +1,6 @@
 """The index at 200,000 clauses: build time, start time, query p50/p95 and memory. Prints figures.
 
-    python benchmarks/scale.py [--clauses 200000] [--queries 100] [--dir var/bench-scale]
+    python benchmarks/scale.py [--clauses 200000] [--queries 100] [--dir var/bench-scale] [--chroma embedded|server]
 
 The corpus is synthetic, generated at run time (never committed) from the real clauses'
 sentences, so its terms and their statistics look like real policy text: 400 documents (copies of
@@ -12,6 +12,13 @@ hours on two cores: the real rate is measured on a sample and the full time extr
 Then: build (BM25 + Chroma upsert, through ``ClauseIndex.build``), a fresh process opening the
 built index (start time, memory), and the questions of eval/faq.jsonl searched (hybrid, and
 scoped to one region as the assistant does).
+
+``--chroma server``: the same against a Chroma server that the script starts (``chroma run`` of
+the installed chromadb over ``--dir``/chroma, a free port of 127.0.0.1): build through the HTTP
+client, then the server is stopped and started again over the built data (its start time is
+reported), and the fresh query process opens the index through it. ``--phase query --chroma
+server`` serves a store that an embedded build wrote (the on-disk format is the same). The server's memory is its
+own process's peak (VmHWM), reported beside the query process's.
 """
 
 from __future__ import annotations
@@ -48,6 +55,62 @@ def _peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _process_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_chroma_server(path: Path, port: int) -> tuple[subprocess.Popen[bytes], float]:
+    """``chroma run`` over ``path`` on 127.0.0.1:``port``; (process, seconds until its heartbeat answered)."""
+    import urllib.request
+
+    path.mkdir(parents=True, exist_ok=True)
+    log = (path.parent / "chroma-server.log").open("ab")
+    cmd = [str(Path(sys.executable).with_name("chroma")), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    while time.perf_counter() - t0 < 600:
+        if proc.poll() is not None:
+            raise SystemExit(f"chroma run exited with {proc.returncode}; see {path.parent / 'chroma-server.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
+                return proc, time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the Chroma server did not answer within 600 s")
+
+
+def stop_chroma_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=60)
+
+
+def _client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The embedded store under --dir, or the HTTP client of the server on --chroma-port."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if args.chroma == "server":
+        return chromadb.HttpClient(host="127.0.0.1", port=args.chroma_port, settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(args.dir / "chroma"), settings=chroma_settings)
 
 
 def synthetic_corpus(n: int):  # type: ignore[no-untyped-def]
@@ -96,9 +159,7 @@ class BulkVectors:
 
 
 def build(args: argparse.Namespace) -> None:
-    import chromadb
     import numpy as np
-    from chromadb.config import Settings as ChromaSettings
 
     from corpus.settings import Settings
     from index import load_embeddings
@@ -130,7 +191,7 @@ def build(args: argparse.Namespace) -> None:
         v = (v / np.linalg.norm(v)).tolist()
         for p in pieces_of(c, settings.chunk_chars):
             vectors[p.embed_text] = v
-    client = chromadb.PersistentClient(path=str(args.dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    client = _client(args)
     t0 = time.perf_counter()
     index = ClauseIndex(
         corpus,
@@ -151,9 +212,6 @@ def build(args: argparse.Namespace) -> None:
 def query(args: argparse.Namespace) -> None:
     """In a fresh process: open the built index, then search."""
     t_start = time.perf_counter()
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     from corpus.settings import Settings
     from index import LazyEmbeddings
     from index.store import ClauseIndex
@@ -161,7 +219,7 @@ def query(args: argparse.Namespace) -> None:
     settings = Settings()
     corpus, _, _ = synthetic_corpus(args.clauses)
     t_corpus = time.perf_counter() - t_start
-    client = chromadb.PersistentClient(path=str(args.dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    client = _client(args)
     index = ClauseIndex(
         corpus,
         LazyEmbeddings(settings),
@@ -187,33 +245,49 @@ def query(args: argparse.Namespace) -> None:
     print(f"query process peak memory: {_peak_rss_mb():.0f} MB")
 
 
+def _query_in_fresh_process(args: argparse.Namespace) -> None:
+    cmd = [sys.executable, __file__, "--phase", "query", "--clauses", str(args.clauses), "--queries", str(args.queries)]
+    cmd += ["--dir", str(args.dir), "--chroma", args.chroma, "--chroma-port", str(args.chroma_port)]
+    subprocess.run(cmd, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clauses", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--dir", type=Path, default=REPO / "var" / "bench-scale")
     parser.add_argument("--phase", choices=["all", "build", "query"], default="all")
+    parser.add_argument("--chroma", choices=["embedded", "server"], default="embedded", help="embedded store, or a Chroma server")
+    parser.add_argument("--chroma-port", type=int, default=0, help="(internal) the port of the server the script started")
     args = parser.parse_args()
-    if args.phase in ("all", "build"):
-        build(args)
-    if args.phase == "query":
-        query(args)
-    elif args.phase == "all":
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--phase",
-                "query",
-                "--clauses",
-                str(args.clauses),
-                "--queries",
-                str(args.queries),
-                "--dir",
-                str(args.dir),
-            ],
-            check=True,
-        )
+    print(f"Chroma: {args.chroma}")
+    if args.chroma == "embedded" or args.chroma_port:  # the embedded store, or the query child of a server run
+        if args.phase in ("all", "build"):
+            build(args)
+        if args.phase == "query":
+            query(args)
+        elif args.phase == "all":
+            _query_in_fresh_process(args)
+        return
+    # A server started here over the same directory as the embedded store (one on-disk format:
+    # `--phase query --chroma server` serves what an embedded build wrote): built through it,
+    # then restarted over the built data for the queries.
+    args.chroma_port = _free_port()
+    server, up_s = start_chroma_server(args.dir / "chroma", args.chroma_port)
+    print(f"Chroma server: up in {up_s:.1f} s ({'empty' if args.phase != 'query' else 'over the built data'}), port {args.chroma_port}")
+    try:
+        if args.phase in ("all", "build"):
+            build(args)
+            print(f"Chroma server after the build: peak memory {_process_peak_mb(server.pid):.0f} MB")
+        if args.phase == "all":
+            stop_chroma_server(server)
+            server, up_s = start_chroma_server(args.dir / "chroma", args.chroma_port)
+            print(f"Chroma server: restarted over the built data, up in {up_s:.1f} s")
+        if args.phase in ("all", "query"):
+            _query_in_fresh_process(args)
+            print(f"Chroma server after the queries: peak memory {_process_peak_mb(server.pid):.0f} MB (since its start)")
+    finally:
+        stop_chroma_server(server)
 
 
 if __name__ == "__main__":

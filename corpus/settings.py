@@ -120,6 +120,11 @@ class Settings(BaseSettings):
         description="Where the rate limiter keeps its counts, as a `limits` storage URI: memory:// (one process) "
         "or e.g. redis://host:6379 (shared by several processes; needs the redis package).",
     )
+    feedback_store_uri: str | None = Field(
+        default=None,
+        description="Where feedback is kept: unset = a SQLite file under the data directory (one machine); "
+        "redis://host:6379/1 = a Redis server that several app replicas share (see the README, Several replicas).",
+    )
     feedback_per_minute: int = Field(default=10, ge=0, description="Feedback submissions per minute per client; 0 = no limit.")
     feedback_max_mb: int = Field(
         default=200, ge=1, description="Size budget of the feedback database (MiB): past it, feedback is refused (507), answers go on."

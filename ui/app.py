@@ -40,7 +40,7 @@ from corpus.errors import CorpusError, InputError, PolicyQAError
 from corpus.records import PolicyDocument
 from corpus.settings import Settings
 from ui.admin import register_admin
-from ui.feedback import Feedback, FeedbackError, FeedbackStore
+from ui.feedback import Feedback, FeedbackError, open_feedback_store
 from ui.limits import BodyGuard
 from ui.match_api import register_match_api
 from ui.ratelimit import InFlight, RateLimiter, limiter_storage, trusted_client_middleware
@@ -149,7 +149,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     from ui.source import add_source_urls, source_router
 
     assistant = assistant if assistant is not None else open_assistant(settings)
-    feedback = FeedbackStore(settings.feedback_db, max_bytes=settings.feedback_max_mb * 2**20)
+    feedback = open_feedback_store(settings)  # SQLite, or Redis shared by several replicas
     storage = limiter_storage(settings)
     limiter = RateLimiter(settings.rate_limit_per_minute, storage=storage, namespace="ask")
     feedback_limiter = RateLimiter(settings.feedback_per_minute, storage=storage, namespace="feedback")

@@ -1,4 +1,5 @@
-"""User feedback on answers: stored in SQLite under the data directory, exported as CSV or JSONL.
+"""User feedback on answers: stored in SQLite under the data directory (or Redis, shared by several
+app replicas: ui/feedback_redis.py), exported as CSV or JSONL.
 
 One row per verdict: the question, the answer text, the citations shown with it, useful or not,
 and an optional comment. Every write is one transaction; every query is parameterised.
@@ -25,6 +26,7 @@ from ui.security import has_lone_surrogate
 
 __all__ = [
     "FeedbackStore",
+    "open_feedback_store",
     "Feedback",
     "FeedbackError",
     "export_feedback",
@@ -125,19 +127,15 @@ class Feedback:
         return cls(question.strip(), answer, tuple(citations), useful, comment.strip(), source, answer_id)
 
 
-class FeedbackStore:
-    """The feedback table in one SQLite file (created on first use, WAL journal).
+class _SqliteRows:
+    """The feedback table in one SQLite file (created on first use, WAL journal): one machine,
+    any number of processes (SQLite locks the file for each write)."""
 
-    Writes go through one thread of their own (``submit``), so a flood of feedback never takes
-    the threads that answer questions; each is acknowledged only once committed. The file may
-    grow to ``max_bytes``; past it feedback is refused and answering goes on."""
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
 
-    def __init__(self, path: Path, *, max_bytes: int | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.max_bytes = max_bytes
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback")
-        self._failure: str | None = None
-        self._lock = threading.Lock()
+        self.where = str(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -163,20 +161,71 @@ class FeedbackStore:
                 pass
         return total
 
-    def health(self) -> tuple[str, str]:
-        """("ok" | "degraded", why): a row is written and rolled back (file permissions do not
-        tell, e.g. for root or on a read-only mount); degraded too past the budget."""
-        try:
-            with closing(sqlite3.connect(self.path, timeout=2, isolation_level=None)) as conn:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute(
-                    "INSERT INTO feedback (created_at, source, question, answer, citations, useful) VALUES ('', 'probe', '', '', '[]', 0)"
+    def probe(self) -> None:
+        """A row written and rolled back: file permissions do not tell (root, a read-only mount)."""
+        with closing(sqlite3.connect(self.path, timeout=2, isolation_level=None)) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT INTO feedback (created_at, source, question, answer, citations, useful) VALUES ('', 'probe', '', '', '[]', 0)"
+            )
+            conn.execute("ROLLBACK")
+
+    def write(self, row: dict[str, Any]) -> int:
+        """Insert one row in one transaction (or, for an answer already judged, replace its verdict)."""
+        values = tuple(row[f] for f in _FIELDS[1:8])
+        with closing(self._connect()) as conn, conn:
+            if row["answer_id"] is None:
+                cur = conn.execute(
+                    "INSERT INTO feedback (created_at, source, question, answer, citations, useful, comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    values,
                 )
-                conn.execute("ROLLBACK")
-        except sqlite3.Error as e:
-            return "degraded", f"{self.path} cannot be written ({e}): feedback is refused until it can"
+                return int(cur.lastrowid or 0)
+            cur = conn.execute(
+                "INSERT INTO feedback (created_at, source, question, answer, citations, useful, comment, answer_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) WHERE answer_id IS NOT NULL DO UPDATE SET "
+                "created_at = excluded.created_at, useful = excluded.useful, comment = excluded.comment, "
+                "citations = excluded.citations RETURNING id",
+                (*values, row["answer_id"]),
+            )
+            return int(cur.fetchone()[0])
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        with closing(self._connect()) as conn:
+            yield from (dict(r) for r in conn.execute(f"SELECT {', '.join(_FIELDS)} FROM feedback ORDER BY id"))
+
+    def count(self) -> int:
+        with closing(self._connect()) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+
+
+class FeedbackStore:
+    """Stored feedback: in one SQLite file (``path``), or in the rows given (``rows``, e.g. the
+    Redis store of ui/feedback_redis.py that several app replicas share).
+
+    Writes go through one thread of their own (``submit``), so a flood of feedback never takes
+    the threads that answer questions; each is acknowledged only once committed. The store may
+    grow to ``max_bytes``; past it feedback is refused and answering goes on."""
+
+    def __init__(self, path: Path | None = None, *, max_bytes: int | None = None, rows: Any = None) -> None:
+        self._rows = rows if rows is not None else _SqliteRows(Path(path))  # type: ignore[arg-type]
+        self.where: str = self._rows.where
+        self.max_bytes = max_bytes
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback")
+        self._failure: str | None = None
+        self._lock = threading.Lock()
+
+    def size(self) -> int:
+        """Bytes the store holds (SQLite: the file and its write-ahead log)."""
+        return int(self._rows.size())
+
+    def health(self) -> tuple[str, str]:
+        """("ok" | "degraded", why): a write is tried and undone; degraded too past the budget."""
+        try:
+            self._rows.probe()
+        except self._rows.errors as e:
+            return "degraded", f"{self.where} cannot be written ({e}): feedback is refused until it can"
         if self.max_bytes is not None and self.size() >= self.max_bytes:
-            return "degraded", f"{self.path} has reached its budget of {self.max_bytes // 2**20} MiB (POLICYQA_FEEDBACK_MAX_MB)"
+            return "degraded", f"{self.where} has reached its budget of {self.max_bytes // 2**20} MiB (POLICYQA_FEEDBACK_MAX_MB)"
         with self._lock:
             failure = self._failure
         return ("degraded", failure) if failure else ("ok", f"{self.count()} records")
@@ -187,66 +236,70 @@ class FeedbackStore:
 
     def submit(self, fb: Feedback) -> Future[int]:
         """Queue one verdict for the writer thread; the future is its row id or FeedbackError."""
-        if self.max_bytes is not None and self.size() >= self.max_bytes:
-            log.warning("feedback refused: %s has reached its budget of %d bytes", self.path, self.max_bytes)
+        try:
+            full = self.max_bytes is not None and self.size() >= self.max_bytes
+        except self._rows.errors as e:
+            raise self._unwritable(e) from e
+        if full:
+            log.warning("feedback refused: %s has reached its budget of %d bytes", self.where, self.max_bytes)
             raise FeedbackError(
-                f"feedback store {self.path} is full ({self.max_bytes} bytes)",
+                f"feedback store {self.where} is full ({self.max_bytes} bytes)",
                 status=507,
                 code="feedback_full",
                 message_zh="反馈存储空间已满，暂时无法保存反馈，请稍后再试。",
             )
         return self._writer.submit(self._write, fb)
 
+    def _unwritable(self, e: BaseException) -> FeedbackError:
+        with self._lock:
+            self._failure = f"the last feedback write to {self.where} failed: {e}"
+        log.error("feedback not stored in %s: %s", self.where, e)
+        return FeedbackError(
+            f"feedback store {self.where} cannot be written: {e}",
+            status=503,
+            code="feedback_unavailable",
+            message_zh="反馈暂时无法保存，请稍后再试。",
+        )
+
     def _write(self, fb: Feedback) -> int:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        row = (now, fb.source, fb.question, fb.answer, json.dumps(list(fb.citations), ensure_ascii=False), int(fb.useful), fb.comment)
+        row = {
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "source": fb.source,
+            "question": fb.question,
+            "answer": fb.answer,
+            "citations": json.dumps(list(fb.citations), ensure_ascii=False),
+            "useful": int(fb.useful),
+            "comment": fb.comment,
+            "answer_id": fb.answer_id,
+        }
         try:
-            with closing(self._connect()) as conn, conn:
-                if fb.answer_id is None:
-                    cur = conn.execute(
-                        "INSERT INTO feedback (created_at, source, question, answer, citations, useful, comment) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        row,
-                    )
-                    row_id = int(cur.lastrowid or 0)
-                else:
-                    cur = conn.execute(
-                        "INSERT INTO feedback (created_at, source, question, answer, citations, useful, comment, answer_id) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) WHERE answer_id IS NOT NULL DO UPDATE SET "
-                        "created_at = excluded.created_at, useful = excluded.useful, comment = excluded.comment, "
-                        "citations = excluded.citations RETURNING id",
-                        (*row, fb.answer_id),
-                    )
-                    row_id = int(cur.fetchone()[0])
-        except sqlite3.Error as e:
-            with self._lock:
-                self._failure = f"the last feedback write to {self.path} failed: {e}"
-            log.error("feedback not stored in %s: %s", self.path, e)
-            raise FeedbackError(
-                f"feedback store {self.path} cannot be written: {e}",
-                status=503,
-                code="feedback_unavailable",
-                message_zh="反馈暂时无法保存，请稍后再试。",
-            ) from e
+            row_id = self._rows.write(row)
+        except self._rows.errors as e:
+            raise self._unwritable(e) from e
         with self._lock:
             self._failure = None
-        return row_id
+        return int(row_id)
 
     def close(self) -> None:
         self._writer.shutdown(wait=True)
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """All rows, oldest first, with citations as a list and useful as a bool."""
-        with closing(self._connect()) as conn:
-            for r in conn.execute(f"SELECT {', '.join(_FIELDS)} FROM feedback ORDER BY id"):
-                row = dict(r)
-                row["citations"] = json.loads(row["citations"])
-                row["useful"] = bool(row["useful"])
-                yield row
+        for r in self._rows.rows():
+            yield {**r, "citations": json.loads(r["citations"]), "useful": bool(r["useful"])}
 
     def count(self) -> int:
-        with closing(self._connect()) as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+        return int(self._rows.count())
+
+
+def open_feedback_store(settings: Settings) -> FeedbackStore:
+    """The configured store: SQLite under the data directory, or Redis (``feedback_store_uri``)."""
+    max_bytes = settings.feedback_max_mb * 2**20
+    if settings.feedback_store_uri:
+        from ui.feedback_redis import RedisRows  # the redis client only when configured
+
+        return FeedbackStore(rows=RedisRows(settings.feedback_store_uri), max_bytes=max_bytes)
+    return FeedbackStore(settings.feedback_db, max_bytes=max_bytes)
 
 
 def _write_csv(rows: Sequence[dict[str, Any]], out: Path) -> None:
@@ -262,7 +315,7 @@ def export_feedback(settings: Settings, out: Path, fmt: str = "csv") -> int:
     """Write all stored feedback to ``out`` as ``csv`` or ``jsonl``; return how many rows."""
     if fmt not in ("csv", "jsonl"):
         raise InputError(f"format must be csv or jsonl, not {fmt!r}", message_zh="导出格式只能是 csv 或 jsonl。")
-    rows = list(FeedbackStore(settings.feedback_db).rows())
+    rows = list(open_feedback_store(settings).rows())
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
