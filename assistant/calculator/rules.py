@@ -257,7 +257,8 @@ class Rule(BaseModel):
         (实际支付技术交易额（万元）), unless the words already end with one (贷款期限（月）)."""
         spec = self.input_spec(name)
         unit = _ASK_UNIT.get(spec.type, "")
-        return spec.zh if not unit or spec.zh.endswith("）") else f"{spec.zh}（{unit}）"
+        said = not unit or spec.zh.endswith("）") or unit in spec.zh[-2:]  # 在站年数 already says 年
+        return spec.zh if said else f"{spec.zh}（{unit}）"
 
     def item_attributes(self) -> tuple[str, ...]:
         return ()
