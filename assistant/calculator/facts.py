@@ -115,6 +115,7 @@ _RULE_AFTER = (
     "以内部分",
 )
 # Words after "按X" that make X the asker's assumption for the sum ("LPR按3.0%算").
+_NAMED_REFERENCE = re.compile(r"(LPR|lpr|报价利率|利率|费率)(是|为)?按照?$")
 _ASSUMED_AFTER = ("算", "计算", "来算", "计", "估算", "考虑")
 # Words earlier in the same clause that make a number a fact: the asker got or paid it.
 _FACT_WORDS = (
@@ -204,7 +205,8 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
     after = text[m.end() : m.end() + 4]
     clause = text[max(text.rfind(p, 0, m.start()) for p in "，。；？！,;?!") + 1 : m.start()]
     # "LPR按3.0%算": the asker fixes the figure to compute with — a fact, not the policy's number
-    assumed = before.endswith(("按", "按照")) and after.startswith(_ASSUMED_AFTER)
+    # "LPR按3.1%": a reference figure the asker names and fixes — also a fact
+    assumed = before.endswith(("按", "按照")) and (after.startswith(_ASSUMED_AFTER) or bool(_NAMED_REFERENCE.search(before)))
     weak = (before.endswith(_RULE_WEAK) and not assumed) or after.startswith(_RULE_AFTER)
     # "一年期LPR", "一年期贷款市场报价利率": the term names the reference rate; it stands for the
     # loan's term only when the question states no other

@@ -216,3 +216,12 @@ def test_missing_facts_are_named_with_their_unit() -> None:
 def test_missing_persons_once_for_a_per_unit_rule() -> None:
     calc = calculate_question("博士后生活补助一共能拿多少？", [POSTDOC], rules=RULES)[0]
     assert len(calc.missing) == len(set(calc.missing))
+
+
+def test_a_reference_rate_the_asker_fixes_is_a_fact() -> None:
+    # "LPR按3.0%": 600×min(3.5%, 3.0%)×12/12 = 18; ×60% = 10.8
+    amount, _, _ = head("专利质押贷款600万，年利率3.5%，一年期，LPR按3.0%，贴息多少？", [PLEDGE])
+    assert amount == D("10.8")
+    # two loans under the company's yearly total: 500×2.8%×60% + 900×3.0%×60% = 8.4 + 16.2 = 24.6
+    amount, _, _ = head("两笔专利质押：一笔500万年利率2.8%，一笔900万年利率3.2%，都是一年期，LPR按3.0%，贴息一共多少？", [PLEDGE])
+    assert amount == D("24.6")
