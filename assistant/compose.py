@@ -135,7 +135,8 @@ def _lead(
             prefix = "按您提供的情况测算：" if head.inputs else ""
             return f"{prefix}{head.formula}{_marker(head, first)}。"
         if needed and u.intent == "amount":
-            return f"该项按条款规定计算：{head.formula}{_marker(head, first)}。测算金额还需要您提供：{needed}。"
+            rule = head.formula.split("；需提供：")[0]  # the need is said once, after the rule
+            return f"该项按条款规定计算：{rule}{_marker(head, first)}。测算金额还需要您提供：{needed}。"
         if head.cap_wan is not None or not needed:
             # a maximum: a cap-only award, a total with a cap-only part, or a cap question
             return f"{head.formula.split('；需提供：')[0]}{_marker(head, first)}。"

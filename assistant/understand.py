@@ -257,6 +257,26 @@ def answer_kind_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for _, pattern in _INTENTS for m in pattern.finditer(text)]
 
 
+# "how much" said of an award, not of years, people or times: 补贴按多少算, 支持是多少
+_HOW_MUCH = re.compile(r"多少(?!年|个月|月|天|家|人|名|次|项|倍|岁|个|件|份|条)")
+_MONEY_ASK = re.compile(
+    r"(补贴|补助|奖励|资助|支持|贴息|奖补|费用|资金)"
+    r"(?:[^，。；？！,;?!]{0,6}" + _HOW_MUCH.pattern + r"|(合计|一共|总共|共计|加起来)[呢吗？?]*$)"
+)
+# a yes-or-no on an amount, the company's figures stated: 能按40%补吗, 补助还有吗, 拿200万，行不行
+_MONEY_YESNO = re.compile(
+    r"(能|可以|可)(按|补|拿|领|享受)[^，。；？！,;?!]{0,10}(吗|么|不)|(补助|补贴|奖励|资助|贴息|奖补)还有(吗|么|没有)"
+    r"|(拿|领|补)[^，。；？！,;?!]{0,10}[，,]?(行不行|能行吗|可以吗|行吗)"
+)
+
+
+def _states_money(text: str) -> bool:
+    """The question states a sum of money (50万, 捌佰万元, 1.2亿)."""
+    from assistant.calculator import find_mentions  # the calculator reads figures the same way
+
+    return any(m.kind == "money" for m in find_mentions(text))
+
+
 def detect_intent(text: str) -> str:
     """The first matching intent in priority order; "lookup" when nothing specific is asked."""
     hits = [name for name, pattern in _INTENTS if pattern.search(text)]
@@ -264,6 +284,10 @@ def detect_intent(text: str) -> str:
         hits.remove("duration")  # "最多能拿多少？分几年给？": the money is asked, the years come with it
     if "overlap" in hits and ("amount" in hits or "cap" in hits) and "多少" in text:
         hits.remove("overlap")  # "两边能不能各拿一份，一共多少？": the total, by the documents' overlap rule
+    figure = _states_money(text)
+    if "amount" not in hits and (_MONEY_ASK.search(text) or (figure and (_HOW_MUCH.search(text) or _MONEY_YESNO.search(text)))):
+        # 补贴按多少算, 有补助吗，多少, 保费50万…贴息大概多少: "how much" said of the money
+        hits.insert(next((i for i, h in enumerate(hits) if h not in ("validity", "overlap", "duration")), len(hits)), "amount")
     if "amount" in hits and "cap" in hits and not _MONEY_FIGURE.search(text) and hits[0] == "amount":
         return "cap"  # 最高能拿多少 with no figure of the company's own: the cap is the answer
     return hits[0] if hits else "lookup"
@@ -432,6 +456,9 @@ def _lead(phrase: str) -> str:
     return m.group() if m else ""
 
 
+_RATES = {"pct", "permille"}
+
+
 def _replace_facts(previous: str, question: str) -> tuple[str, str]:
     """A follow-up's figure replaces the earlier figure it changes ("那要是投了120万呢？" after
     "…投了60万…"): the one of the same kind (money, rate, count of the same unit) whose words
@@ -443,7 +470,9 @@ def _replace_facts(previous: str, question: str) -> tuple[str, str]:
     news = [m for m in find_mentions(question) if not m.rule_like]
     done: set[int] = set()
     for new in news:
-        same = [m for m in olds if m.kind == new.kind and m.unit == new.unit and m.start not in done]
+        # a rate is a rate in % or ‰ ("费率百分之一" changed to "千分之六")
+        kinds = _RATES if new.kind in _RATES else {new.kind}
+        same = [m for m in olds if m.kind in kinds and m.unit == new.unit and m.start not in done]
         if not same:
             continue
         cue = set(question[max(0, new.start - 4) : new.start])

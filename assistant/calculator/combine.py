@@ -9,9 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.calculator.compute import calculate
-from assistant.calculator.facts import find_mentions
-from assistant.calculator.kinds import CombinedCapRule, MaxOnlyRule, PerUnitRule, TaxShareRule
-from assistant.calculator.money import Amount, _q, _w
+from assistant.calculator.facts import _NUM, find_mentions
+from assistant.calculator.inputs import _FULLWIDTH, parse_cn_number
+from assistant.calculator.kinds import CombinedCapRule, FixedRule, MaxOnlyRule, PerUnitRule, TaxShareRule
+from assistant.calculator.money import Amount, _f, _q, _w
 from assistant.calculator.rules import Rule
 from assistant.records import CalcStep, Calculation, Citation
 from corpus.errors import RuleError
@@ -249,3 +250,77 @@ def over_years(question: str, rule: Rule, calc: Calculation) -> Calculation | No
     if calc.amount_wan is None:
         return dataclasses.replace(calc, cap_wan=total, formula=formula, steps=tuple(steps))
     return dataclasses.replace(calc, amount_wan=total, formula=formula, steps=tuple(steps))
+
+
+# whom the company itself is: a count of these is not a count of awards (两家企业 is not the asker)
+_COMPANY = ("企业", "单位", "公司", "户")
+_COUNTED = re.compile(rf"(?P<n>{_NUM})\s*(?:个|家|项|次|张|台|笔|份|所)")
+_EACH_SCOPE = re.compile(r"^(?:每|单)(?:个|家|张|项|台|笔|份|次|所)?(?P<noun>[^每年度]*)")
+
+
+def award_nouns(rule: Rule) -> tuple[str, ...]:
+    """What one award of the rule is given for, as the text names it: the noun of a per-item cap
+    scope (每个项目 → 项目, 单个平台每年 → 平台), else the head of whom it is given to (对…合作项目
+    给予 → 项目; 对认定为市级技术创新中心的 → 中心), else a periodic event (每两年评估一次 → 评估).
+    Empty when the award is per company (单家企业, 每家企业每年): a count cannot multiply it."""
+    scope = _EACH_SCOPE.match(rule.cap_scope)
+    if (rule.cap_scope and scope is None) or any(c in rule.cap_scope for c in _COMPANY):
+        return ()
+    noun = scope.group("noun") if scope is not None else ""
+    if noun.endswith(_COMPANY):
+        return ()
+    out = [noun[-2:]] if len(noun) >= 2 else []
+    span = rule.source_span
+    m = re.search(r"对([^，。；]{2,60}?)(?:给予|按|[，,])", span)
+    if m is not None:
+        head = re.sub(r"(的|，)+$", "", m.group(1))
+        if len(head) >= 2 and not head.endswith(_COMPANY):
+            out.append(head[-2:])
+    event = re.search(r"每[^，。；]{0,3}?(?:年|月)([^，。；\d]{2})一次", span)
+    if event is not None:
+        out.append(event.group(1))
+    return tuple(dict.fromkeys(out))
+
+
+def over_count(question: str, rule: Rule, calc: Calculation) -> Calculation | None:
+    """An award given per item (每个项目最高300万元; 每两年评估一次，最高500万元) over the items the
+    question counts and asks a total of ("两个金砖创新合作项目…合计", "三次评估…累计最多"): the
+    award's amount (or its maximum) times the count, each line shown. None when the question counts
+    none of the award's own items, asks no total, or the award is per company."""
+    if not isinstance(rule, MaxOnlyRule | FixedRule) or calc.missing or calc.eligible is False:
+        return None  # other kinds count their items themselves (台套, 人, 笔)
+    each = calc.amount_wan if calc.amount_wan is not None else calc.cap_wan
+    if each is None or not _YEARS_TOTAL.search(question):
+        return None
+    text = question.translate(_FULLWIDTH)
+    count, noun = None, ""
+    for noun in award_nouns(rule):
+        for m in _COUNTED.finditer(text):
+            rest = text[m.end() : m.end() + 14]
+            cut = re.search(r"[，,。；;？?！!]", rest)
+            before = re.split(r"[，,。；;？?！!]", text[max(0, m.start() - 6) : m.start()])[-1]
+            # 两个金砖创新合作项目, 评估过两次: the item named after its count or just before it
+            if noun in (rest[: cut.start()] if cut else rest) or noun in before:
+                count = m
+                break
+        if count is not None:
+            break
+    if count is None:
+        return None
+    try:
+        n = parse_cn_number(count.group("n"))
+    except ValueError:
+        return None
+    if n < 2 or n != n.to_integral_value():
+        return None
+    total = _q(each * n)
+    upper = calc.amount_wan is None
+    head = "最多" if upper else ""
+    after = text.find(noun, count.end())
+    said = text[count.start() : after + len(noun)] if 0 <= after < count.end() + 14 else f"{noun}{count.group(0)}"
+    line = f"{said}：每{'次' if '次' in count.group(0) else '项'}{head}{_w(each)}万元×{_f(n)}={head}{_w(total)}万元"
+    formula = f"{calc.formula}；{line}"
+    steps = (*calc.steps, CalcStep(line, total))
+    if upper:
+        return dataclasses.replace(calc, cap_wan=total, formula=formula, steps=steps)
+    return dataclasses.replace(calc, amount_wan=total, formula=formula, steps=steps)

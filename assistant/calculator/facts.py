@@ -28,7 +28,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             rf"百分之(?P<cn>{_NUM})|(?P<num>{_NUM})\s*[%％]"
             # 成 = tenths (涨了一成, 两成半): a single digit, and not the first character of a word
-            rf"|(?<![{_CN}\d])(?P<cheng>[一二两三四五六七八九]|[1-9](?:\.\d)?)成(?P<half>半)?(?!{_CHENG_WORDS})"
+            rf"|(?<![{_CN}\d])(?P<cheng>[一二两三四五六七八九]|[1-9](?:\.\d)?)成"
+            rf"(?:(?P<half>半)|(?P<tenth>[一二三四五六七八九])(?![{_CN}\d万亿年月个人家项次]))?(?!{_CHENG_WORDS})"
         ),
     ),
     ("permille", re.compile(rf"千分之(?P<cn>{_NUM})|(?P<num>{_NUM})\s*‰")),
@@ -41,7 +42,14 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("duration", re.compile(rf"(?P<num>{_NUM}|半)\s*(?P<unit>个月|个半月|年半|年)(?![0-9度])")),
-    ("count", re.compile(rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级|周岁|岁)")),
+    (
+        "count",
+        re.compile(
+            rf"(?P<num>{_NUM})\s*(?P<cls>人次|个人|个|名|位|人|台套|台|套|家|项|件|天|日|级|周岁|岁)"
+            # "有个博士后", "有位员工": 一 left unsaid before the classifier
+            rf"|(?<=[有是])(?P<one>个|位|名)(?=[^{_CN}\d，。；？！,;?!]{{2}})"
+        ),
+    ),
 )
 _YEAR_DATE = re.compile(r"^(1[89]|20)\d\d$")
 _ASKED_PERIOD = "问期"  # the unit of a period a question asks a cap over (一年最多能拿多少)
@@ -107,6 +115,7 @@ _RULE_AFTER = (
     "以内部分",
 )
 # Words after "按X" that make X the asker's assumption for the sum ("LPR按3.0%算").
+_NAMED_REFERENCE = re.compile(r"(LPR|lpr|报价利率|利率|费率)(是|为)?按照?$")
 _ASSUMED_AFTER = ("算", "计算", "来算", "计", "估算", "考虑")
 # Words earlier in the same clause that make a number a fact: the asker got or paid it.
 _FACT_WORDS = (
@@ -162,7 +171,9 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
     try:
         if kind == "pct" and m.group("cheng") is not None:
             # 一成 = 10%, 三成半 = 35%
-            value = parse_cn_number(m.group("cheng")) * 10 + (5 if m.group("half") else 0)
+            # 三成五 = 35% (the tenth of a 成 said after it)
+            tenth = parse_cn_number(m.group("tenth")) if m.group("tenth") else (Decimal(5) if m.group("half") else Decimal(0))
+            value = parse_cn_number(m.group("cheng")) * 10 + tenth
             unit = ""
         elif kind in ("pct", "permille"):
             value = parse_cn_number(m.group("cn") or m.group("num"))
@@ -183,6 +194,8 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
             if unit == "年" and _YEAR_DATE.match(num):
                 return None  # 2024年 is a date
             value = _duration_months(num + unit)
+        elif m.group("one") is not None:
+            unit, value = m.group("one"), Decimal(1)
         else:
             unit = m.group("cls")
             value = parse_cn_number(m.group("num"))
@@ -192,7 +205,8 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
     after = text[m.end() : m.end() + 4]
     clause = text[max(text.rfind(p, 0, m.start()) for p in "，。；？！,;?!") + 1 : m.start()]
     # "LPR按3.0%算": the asker fixes the figure to compute with — a fact, not the policy's number
-    assumed = before.endswith(("按", "按照")) and after.startswith(_ASSUMED_AFTER)
+    # "LPR按3.1%": a reference figure the asker names and fixes — also a fact
+    assumed = before.endswith(("按", "按照")) and (after.startswith(_ASSUMED_AFTER) or bool(_NAMED_REFERENCE.search(before)))
     weak = (before.endswith(_RULE_WEAK) and not assumed) or after.startswith(_RULE_AFTER)
     # "一年期LPR", "一年期贷款市场报价利率": the term names the reference rate; it stands for the
     # loan's term only when the question states no other
@@ -222,7 +236,8 @@ _KIND_TYPES = {
     "duration": ("months", "years"),
     "count": ("count", "level"),
 }
-_LIST_GLUE = re.compile(r"^[\s、，,和及与以及]*$")
+# a list's separator, with the hedge people put before an item (三成五、正好三成、大约两成半)
+_LIST_GLUE = re.compile(r"^(?:[\s、，,和及与以及]*|[\s、，,和及与以及]+(?:正好|刚好|恰好|大约|大概|约|差不多|只有|仅有?|是|为))$")
 _DELIMS = "，。；？！,;?!"
 
 
@@ -282,6 +297,8 @@ def _extract(question: str, rule: Rule, foreign: Sequence[str] = ()) -> tuple[di
         if len(free) > 1:  # 都是一年期…一年期LPR: the loan's term, not the reference rate's
             free = [i for i in free if mentions[i].unit != _LPR_TERM]
         free = [i for i in free if mentions[i].unit != _ASKED_PERIOD or any(specs[n].type == "years" for n in scalar_names)]
+        if len(free) > 1 and len({(mentions[i].value, mentions[i].unit) for i in free}) == 1:
+            free = free[:1]  # the same figure said twice (一年期…一年能享受多少): one fact
         # a level (级) is told apart by its classifier, so a lone one fills the rule's level input
         open_ = [n for n in scalar_names if specs[n].type in types and n not in assigned.values()]
         open_ = [n for n in open_ if n not in _NEVER_BY_DEFAULT]
@@ -511,8 +528,17 @@ _GREW = re.compile(
 _FELL = re.compile(
     r"(?:比|较)(?:上一?年|去年|上年度?|前一年|\d{4}年)[^，。；？！,;?!]{0,12}?(?:少了?|下降|减少|降了|下滑|没(?:有)?增长|持平)"
 )
-_DENIAL_SUBJECT = re.compile(r"(?:不是|并非|不属于|还不是|也不是)([^，。；？！,;?!\s也又而但呢吗（）()]+)")
-_ONLY_SUBJECT = re.compile(r"(?:只是|仅是|还只是|只属于)([^，。；？！,;?!\s也又而但呢吗（）()]+)")
+_DENIAL_SUBJECT = re.compile(
+    r"(?:不是|并非|不属于|还不是|也不是|不在"
+    # not (yet) awarded the title: 还没评上小巨人, 尚未认定为高企, 没进后备库
+    r"|(?:还|尚|也)?(?:没|没有|未)(?:被)?(?:评上|评为|进入?|入选|获评|认定为?|成为|拿到)"
+    r")([^，。；？！,;?!\s也又而但呢吗（）()]+)"
+)
+_ONLY_SUBJECT = re.compile(r"(?:只是|仅是|还只是|只属于|目前是|现在是)([^，。；？！,;?!\s也又而但呢吗（）()]+)")
+# what an "only" names must be a kind of company or body, not "只是想问问"
+_BODY = re.compile(r"(企业|单位|机构|公司|孵化器|平台|基地|实验室|中心|高校|院所)$")
+# a list or register the company is not in: 小巨人后备库里 → 小巨人后备
+_REGISTER = re.compile(r"(?:库|名单|目录|名录)?(?:里面|里|中|内|了)?$")
 
 
 def _bare(word: str) -> str:
@@ -524,9 +550,11 @@ def _subject_denied(subject: str, denied: Sequence[str]) -> bool:
     (ends in 小巨人) and 专精特新“小巨人”后备企业 (ends in 后备), never one by the other's name."""
     core = re.sub(r"(企业|单位|机构)$", "", _bare(subject))
     for d in denied:
-        d = re.sub(r"(企业|单位|机构)$", "", _bare(d))
+        d = re.sub(r"(企业|单位|机构)$", "", _REGISTER.sub("", _bare(d)))
         if d and (core == d or core.endswith(d) or d.endswith(core) or d.startswith(core)):
             return True
+        if len(d) == len(core) >= 4 and sum(a != b for a, b in zip(d, core, strict=True)) == 1:
+            return True  # one character mistyped (专精特心 for 专精特新)
     return False
 
 
@@ -534,6 +562,39 @@ def _affirmed(subject: str, text: str) -> bool:
     """The text says the company is the subject (小巨人 in "要是我们是小巨人呢"), not that it is not."""
     denied = [m.group(1) for m in _DENIAL_SUBJECT.finditer(text)]
     return _bare(subject) in text and not _subject_denied(subject, denied)
+
+
+# a graded assessment, low to high: 考评优良的 puts a 合格 outside the rule
+_GRADES = {"不合格": 0, "基本合格": 1, "合格": 2, "良好": 3, "优良": 3, "优秀": 4}
+_GRADE = "不合格|基本合格|合格|良好|优良|优秀"
+_GRADE_NEEDED = re.compile(rf"(?:考评|考核|评估|评价|评定)(?:结果)?(?:为|达到|是)?({_GRADE})")
+_GRADE_SAID = re.compile(rf"(?:考评|考核|评估|评价|评定|结果|评了?|拿了?|只拿了?|得了?|是)[^，。；？！,;?!]{{0,6}}?({_GRADE})")
+_RANK_NOUN = re.compile(r"(区级|县级|市级|省级|国家级)([^，。；、的（(\d]{2,8})")
+
+
+def _rank_or_grade_below(text: str, wording: str, rule: Rule, has_floor: bool) -> list[str]:
+    """A rank or grade the question states below the one the rule names for the same thing: a
+    市级 中试基地 where the text says 省级中试基地; 考评合格 where it says 考评优良的."""
+    out: list[str] = []
+    needed = _GRADE_NEEDED.search(wording)
+    said = _GRADE_SAID.search(text) if needed is not None else None
+    if needed is not None and said is not None and _GRADES[said.group(1)] < _GRADES[needed.group(1)]:
+        out.append(f"您说明{said.group(0)}，本项要求{needed.group(0)}（原文：{rule.source_span}）")
+    if has_floor:
+        return out  # "X级及以上" is read by the floor rule
+    named = list(_RANK_NOUN.finditer(wording))
+    if not named:
+        return out
+    lowest = min(_RANK_ORDER[m.group(1)] for m in named)
+    for m in named:
+        noun = m.group(2)[-2:]
+        q = re.search(rf"(区级|县级|市级|省级|国家级)[^，。；？！,;?!]{{0,4}}{re.escape(noun)}", text) or re.search(
+            rf"{re.escape(noun)}[^，。；？！,;?!]{{0,3}}(区级|县级|市级|省级|国家级)", text
+        )
+        if q is not None and _RANK_ORDER[q.group(1)] < lowest:
+            out.append(f"您说明{q.group(0)}，本项适用于{m.group(0)}（原文：{rule.source_span}）")
+            break
+    return out
 
 
 def stated_conditions(question: str, rule: Rule, focus: str = "") -> tuple[tuple[str, ...], frozenset[str]]:
@@ -554,8 +615,13 @@ def stated_conditions(question: str, rule: Rule, focus: str = "") -> tuple[tuple
     subjects = [s for s in rule.applies_to if _bare(s)]
     denied = [m.group(1) for m in _DENIAL_SUBJECT.finditer(text)]
     if subjects and denied and all(_subject_denied(s, denied) for s in subjects) and not any(_affirmed(s, own) for s in subjects):
-        said = "、".join(dict.fromkeys(f"不是{d}" for d in denied))
+        said = "、".join(dict.fromkeys(_REGISTER.sub("", m.group(0)) for m in _DENIAL_SUBJECT.finditer(text)))
         failures.append(f"您说明{said}，本项适用于{'或'.join(subjects)}")
+    elif subjects and not any(_affirmed(s, own) for s in subjects):
+        # "目前只是专精特新中小企业": the company says what it is, and it is none of the subjects
+        only = [m.group(1) for m in _ONLY_SUBJECT.finditer(text) if _BODY.search(m.group(1))]
+        if only and not any(_subject_denied(s, only) or _bare(s) in text.replace(o, "") for s in subjects for o in only):
+            failures.append(f"您说明只是{'、'.join(only)}，本项适用于{'或'.join(subjects)}")
     wording = " ".join((rule.title, rule.source_span, *rule.qualifications))
     floor = _RANK_FLOOR.search(_bare(wording))
     if floor is not None:
@@ -565,6 +631,7 @@ def stated_conditions(question: str, rule: Rule, focus: str = "") -> tuple[tuple
             if m and _RANK_ORDER[m.group(1)] < _RANK_ORDER[floor.group(1)]:
                 failures.append(f"{m.group(0)}不属于{floor.group(0)}（原文：{rule.source_span}）")
                 break
+    failures += _rank_or_grade_below(text, _bare(wording), rule, floor is not None)
     if "首次" in wording:
         m = _NOT_FIRST.search(text)
         if m is not None:

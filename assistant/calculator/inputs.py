@@ -106,7 +106,12 @@ ITEM_ATTRIBUTES = ("original_value_wan", "fee_wan", "shareholding_pct")
 _CN_BIG = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
 _MIXED = re.compile(r"\d+(?:\.\d+)?[十百千万亿]+")
 _ARABIC = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
+# full-width digits, and the financial (大写) numerals of invoices and contracts (叁佰贰拾万元), one
+# character for one so that positions in the text stay where they were
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９．，％壹贰貳叁參肆伍陆陸柒捌玖拾佰仟萬億",
+    "0123456789.,%一二二三三四五六六七八九十百千万亿",
+)
 
 
 def parse_cn_number(text: str) -> Decimal:

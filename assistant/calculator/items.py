@@ -33,7 +33,21 @@ _SEVERAL = re.compile(
 # Words that make a second figure part of the first (其中30万是财政资金): a deduction, not an item.
 _PART_OF = re.compile(r"其中|里面|含|包括|财政|自有")
 # A cap scope that names the item, not the company: the cap applies to each item.
-_PER_ITEM_SCOPE = re.compile(r"单笔|每笔|每个|每项|单个|单项|每张|单张|每台|单台|每份|每人|每年|每期")
+_PER_ITEM_SCOPE = re.compile(r"单笔|每笔|每个|每项|单个|单项|每张|单张|每台|单台|每份|每人|每期")
+# A yearly cap (每家企业每年, 每年): per item only when the items are the years themselves
+_PER_YEAR_SCOPE = re.compile(r"每年|年度")
+_BY_YEAR = re.compile(
+    r"第[一二三四五1-5]年|(去年|前年|今年|明年|\d{4}年)[^。？?]{0,40}(去年|前年|今年|明年|\d{4}年)|(两|二|三|四|五|[2-9])\s*年(?!期)"
+)
+
+
+def per_item_cap(rule: Rule, question: str) -> bool:
+    """Whether the rule's cap holds for each item the question lists (每个项目最高100万元), not for
+    their sum (每家企业每年补助最高30万元 over two consulting projects of one year)."""
+    scope = rule.cap_scope
+    if _PER_ITEM_SCOPE.search(scope):
+        return True
+    return bool(_PER_YEAR_SCOPE.search(scope)) and bool(_BY_YEAR.search(question))
 
 
 def _primary(rule: Rule) -> str | None:
@@ -103,7 +117,7 @@ def calculate_items(question: str, rule: Rule, *, foreign: Sequence[str] = (), c
     # what the question says of all items stands around each item's own words, as it was asked
     before, after = question[:first], question[last:]
     cap = getattr(rule, "cap", None)
-    per_item = bool(_PER_ITEM_SCOPE.search(rule.cap_scope)) or not isinstance(cap, Amount)
+    per_item = per_item_cap(rule, question) or not isinstance(cap, Amount)
     uncapped = rule if per_item else rule.model_copy(update={"cap": None})
     calcs: list[Calculation] = []
     for a, b in spans:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from assistant.calculator.inputs import INPUTS, InputSpec, format_value
+from assistant.calculator.inputs import INPUTS, InputSpec
 from assistant.calculator.kinds_schedule import BandsRule, SharePerUnitRule
 from assistant.calculator.money import _HUNDRED, _THOUSAND, Amount, _f, _q, _w
 from assistant.calculator.rules import _PASS_WORD, ItemSpec, Rule, Tier, UnitSpec, _fail_text, _holds
@@ -131,6 +131,8 @@ class PerItemRule(Rule):
 
     def input_spec(self, name: str) -> InputSpec:
         if name == "items" and name not in self.inputs:
+            if not self.item.attributes:  # only their number counts: ask for it once, not "每家的或家数"
+                return InputSpec("items", f"{self.item.noun}数", "items")
             attrs = "、".join(INPUTS[a].zh for a in self.item.attributes)
             return InputSpec("items", f"每{self.item.noun}的{attrs}", "items")
         if name == "count" and name not in self.inputs:
@@ -715,21 +717,7 @@ class PerUnitRule(Rule):
         return text
 
     def compute(self, v: Mapping[str, Any], steps: list[CalcStep], reasons: list[str]) -> tuple[Decimal | None, str]:
-        factors: list[str] = []
-        product = Decimal(1)
-        for u in self.units:
-            spec = self.input_spec(u.input)
-            value = Decimal(v[u.input])
-            if u.max is not None and value > u.max.value:
-                steps.append(CalcStep(f"{spec.zh}{format_value(spec, v[u.input])}超过最长{u.max}，按{u.max}计"))
-                reasons.append(f"最长{u.max}")
-                value = u.max.value
-            if spec.type == "years" and value != value.to_integral_value():
-                whole = value.to_integral_value(rounding=ROUND_FLOOR)
-                reasons.append(f"按整年计算：{_f(value)}年中不足一年的部分，文件未载明如何计算，未计入")
-                value = whole
-            product *= value
-            factors.append(format_value(spec, value) if spec.type != "count" else _f(value))
+        product, factors = self.unit_product(self.units, v, steps, reasons)
         amount = product * self.rate.wan
         if self.rate_is_max:
             # 每人每年最高15万元: the product is the most that can be granted, not the grant

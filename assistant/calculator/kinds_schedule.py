@@ -5,12 +5,11 @@ base paid per unit ("按本市最低工资标准的50%核拨补贴…最长12个
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.calculator.inputs import format_value
 from assistant.calculator.money import Amount, _f, _q, _w
 from assistant.calculator.rules import Rule, UnitSpec
 from assistant.records import CalcStep
@@ -113,20 +112,7 @@ class SharePerUnitRule(Rule):
         base: Decimal = v["base_wan"]
         rate = base * self.share.fraction
         steps.append(CalcStep(f"{self.input_spec('base_wan').zh}{_yuan(base)}×{self.share}={_yuan(rate)}（{self.per}）", _q(rate)))
-        factors: list[str] = []
-        product = Decimal(1)
-        for u in self.units:
-            spec = self.input_spec(u.input)
-            value = Decimal(v[u.input])
-            if u.max is not None and value > u.max.value:
-                steps.append(CalcStep(f"{spec.zh}{format_value(spec, v[u.input])}超过最长{u.max}，按{u.max}计"))
-                reasons.append(f"最长{u.max}")
-                value = u.max.value
-            if spec.type == "years" and value != value.to_integral_value():
-                reasons.append(f"按整年计算：{_f(value)}年中不足一年的部分，文件未载明如何计算，未计入")
-                value = value.to_integral_value(rounding=ROUND_FLOOR)
-            product *= value
-            factors.append(format_value(spec, value) if spec.type != "count" else _f(value))
+        product, factors = self.unit_product(self.units, v, steps, reasons)
         amount = product * rate
         formula = f"{_yuan(base)}×{self.share}={_yuan(rate)}；" + "×".join([*factors, _yuan(rate)]) + f"={_w(amount)}万元"
         steps.append(CalcStep("×".join([*factors, _yuan(rate)]) + f"={_w(amount)}万元", _q(amount)))

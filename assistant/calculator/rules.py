@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any, ClassVar, Literal
 
 from pydantic import (
@@ -15,10 +15,11 @@ from pydantic import (
 )
 
 from assistant.calculator.inputs import INPUTS, ITEM_ATTRIBUTES, InputSpec, format_value
-from assistant.calculator.money import Amount, _w
+from assistant.calculator.money import Amount, _f, _w
 from assistant.records import CalcStep
 
 _Op = Literal["gt", "ge", "lt", "le"]
+_ASK_UNIT = {"money": "万元", "pct": "%", "permille": "‰", "years": "年", "months": "月"}
 _FAIL_WORD = {"gt": "不高于", "ge": "低于", "lt": "不低于", "le": "高于"}
 _PASS_WORD = {"gt": "高于", "ge": "不低于", "lt": "低于", "le": "不高于"}
 
@@ -186,6 +187,27 @@ class Rule(BaseModel):
             names += [n for n in ("current_wan", "last_wan", "growth_pct", "increase_wan") if n not in names]
         return tuple(names)
 
+    def unit_product(
+        self, units: tuple[UnitSpec, ...], v: Mapping[str, Any], steps: list[CalcStep], reasons: list[str]
+    ) -> tuple[Decimal, list[str]]:
+        """The product of a per-unit rule's units (人 × 年 …), each held to its 最长 limit and years
+        counted whole (the text never says how a part year is paid); with the factors as printed."""
+        factors: list[str] = []
+        product = Decimal(1)
+        for u in units:
+            spec = self.input_spec(u.input)
+            value = Decimal(v[u.input])
+            if u.max is not None and value > u.max.value:
+                steps.append(CalcStep(f"{spec.zh}{format_value(spec, v[u.input])}超过最长{u.max}，按{u.max}计"))
+                reasons.append(f"最长{u.max}")
+                value = u.max.value
+            if spec.type == "years" and value != value.to_integral_value():
+                reasons.append(f"按整年计算：{_f(value)}年中不足一年的部分，文件未载明如何计算，未计入")
+                value = value.to_integral_value(rounding=ROUND_FLOOR)
+            product *= value
+            factors.append(format_value(spec, value) if spec.type != "count" else _f(value))
+        return product, factors
+
     def input_spec(self, name: str) -> InputSpec:
         base = INPUTS[name]
         note = self.inputs.get(name)
@@ -226,9 +248,17 @@ class Rule(BaseModel):
             if any(all(n in values or n in given for n in alt) for alt in req):
                 continue
             # name only what is still lacking in each alternative (保额 given: "实缴保险费或单张保单保险费率")
-            alts = dict.fromkeys("、".join(self.input_spec(n).zh for n in alt if n not in values) for alt in req)
+            alts = dict.fromkeys("、".join(self.asked(n) for n in alt if n not in values) for alt in req)
             out.append("或".join(alts))
         return tuple(out)
+
+    def asked(self, name: str) -> str:
+        """An input as the answer asks for it: the clause's own words with the unit to give it in
+        (实际支付技术交易额（万元）), unless the words already end with one (贷款期限（月）)."""
+        spec = self.input_spec(name)
+        unit = _ASK_UNIT.get(spec.type, "")
+        said = not unit or spec.zh.endswith("）") or unit in spec.zh[-2:]  # 在站年数 already says 年
+        return spec.zh if said else f"{spec.zh}（{unit}）"
 
     def item_attributes(self) -> tuple[str, ...]:
         return ()

@@ -7,14 +7,15 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from assistant.calculator.book import RuleBook, load_rules
-from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked, over_years
+from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked, over_count, over_years
 from assistant.calculator.compute import calculate
 from assistant.calculator.facts import cued_inputs, extract_params, find_mentions, stated_ceilings, stated_conditions
 from assistant.calculator.items import calculate_items, calculate_people
 from assistant.calculator.kinds import CombinedCapRule
+from assistant.calculator.money import Amount, _q, _w
 from assistant.calculator.rules import Rule
 from assistant.calculator.wording import _covered_length, _plain, _taken, _with_policy_text, asks_most, asks_total
-from assistant.records import Calculation, Citation
+from assistant.records import CalcStep, Calculation, Citation
 
 _DRAFTED_FROM_TOP = 2  # retrieved clauses whose drafted rules may be used
 
@@ -75,6 +76,12 @@ def calculate_question(
     top = ranked[0][0]
     chosen = [r for w, r in ranked if w == top][:limit] if top > 0 else [ranked[0][1]]
 
+    if _LOAN_MOST.search(_asking(focus or question)):
+        # "最多给贷多少", "固定资产投资贷款上限是多少": the loan's ceiling is the answer, not a subsidy
+        ceilings = [c for r in chosen if (c := _loan_ceiling(question, r, focus, citations)) is not None]
+        if ceilings:
+            return ceilings
+
     def run(rule: Rule, foreign: Sequence[str] = ()) -> Calculation:
         cite = (citations or {}).get(rule.clause_id)
         failures, holds = stated_conditions(question, rule, focus)
@@ -89,8 +96,9 @@ def calculate_question(
         values = _without_fiscal_part(question, rule, values) | stated_ceilings(question, rule, focus)
         calc = calculate(rule, values, citation=cite, stated_failures=failures, stated_holds=holds)
         if calc.missing:
-            return _most_calculation(rule, values, calc, most=most, citation=cite) or calc
-        return over_years(question, rule, calc) or calc  # "5年内一共": the yearly award over its years
+            calc = _most_calculation(rule, values, calc, most=most, citation=cite) or calc
+            return over_count(question, rule, calc) or calc
+        return over_years(question, rule, calc) or over_count(question, rule, calc) or calc  # "5年内一共": the yearly award over its years
 
     # other awards the question names and states facts for: a figure introduced by their words is
     # theirs, not this rule's ("数字化改造花了60万，管理咨询花了40万")
@@ -167,10 +175,18 @@ def _stack_parts(
         # of "补助加叠加奖励")
         parts = []
         said: set[int] = set()
+        doc = anchor.clause_id.split("/")[0]
         for _, r in ranked:
-            if r.clause_id != anchor.clause_id or isinstance(r, CombinedCapRule):
+            if isinstance(r, CombinedCapRule) or r.clause_id.split("/")[0] != doc:
                 continue
             words = _cue_positions(question, r)
+            if r.clause_id != anchor.clause_id:
+                # another measure of the same document (市区奖励加数字化补助): named by its own words
+                # of at least three characters, not by a word it shares with the first
+                if len(words - said) >= 3:
+                    parts.append(r)
+                    said |= words
+                continue
             if len(words - said) >= 2 or (words and _states_facts_for(question, r)):
                 parts.append(r)
                 said |= words
@@ -221,3 +237,43 @@ def _without_fiscal_part(question: str, rule: Rule, values: dict[str, object]) -
         if fiscal and sum(fiscal, Decimal(0)) < value:
             values = {**values, name: value - sum(fiscal, Decimal(0))}
     return values
+
+
+# the most a company may borrow under the measure, asked (not the subsidy on it)
+_LOAN_MOST = re.compile(r"(最多|最高|上限)[^，。；？！,;?!]{0,6}(贷|批|融资|授信)|(贷款|额度|融资支持)[^。；？！;?!]{0,12}(上限|最多|最高)")
+_SUBSIDY = re.compile(r"贴息|补贴|补助|利息|奖励")
+
+
+def _asking(question: str) -> str:
+    """The piece of the question that asks (the last sentence with 多少/上限), without the others."""
+    pieces = [p for p in re.split(r"[。？！?!；;]", question) if p.strip()]
+    asking = [p for p in pieces if re.search(r"多少|上限|几", p)]
+    piece = asking[-1] if asking else (pieces[-1] if pieces else "")
+    return "" if _SUBSIDY.search(piece) else piece
+
+
+def _loan_ceiling(question: str, rule: Rule, focus: str, citations: Mapping[str, Citation] | None) -> Calculation | None:
+    """The rule's ceiling on the loan the question names (研发创新贷款 of a 小巨人: 1亿元; 单户贷款最高
+    2000万元), as a maximum with the text's words; None when the rule sets none for that loan."""
+    ceiling = stated_ceilings(question, rule, focus).get("loan_ceiling_wan")
+    words = ""
+    if isinstance(ceiling, Decimal):
+        words = next((c.words for c in getattr(rule, "loan_ceilings", ()) if c.amount.wan == ceiling), "")
+    elif isinstance(cap := getattr(rule, "loan_cap", None), Amount) and cap.is_money:
+        ceiling, words = cap.wan, f"{rule.cap_scope}贷款最高{cap}"
+    if not isinstance(ceiling, Decimal):
+        return None
+    formula = f"贷款额度最高{_w(ceiling)}万元（原文：{words}）；这是贷款的上限，不是贴息金额"
+    return Calculation(
+        rule_id=rule.id,
+        clause_id=rule.clause_id,
+        amount_wan=None,
+        formula=formula,
+        inputs={},
+        missing=(),
+        steps=(CalcStep(f"贷款额度上限：{words}", _q(ceiling)),),
+        citation=(citations or {}).get(rule.clause_id),
+        source_span=rule.source_span,
+        cap_wan=_q(ceiling),
+        reviewed=rule.reviewed,
+    )

@@ -133,7 +133,7 @@ def test_a_combined_cap_limits_the_total(question: str, amount: str | None, cap:
 def test_a_total_with_a_part_lacking_inputs_asks_for_them() -> None:
     head, *_ = calculate_question("研发补助加叠加奖励一共能拿多少，今年研发费用1000万", [RD], rules=RULES)
     assert head.amount_wan is None and head.cap_wan is None
-    assert head.missing == ("上年度自主研发费用或较上年增长率",)
+    assert head.missing == ("上年度自主研发费用（万元）或较上年增长率（%）",)
     assert "合计还需提供" in head.formula
 
 
@@ -186,7 +186,7 @@ def test_without_the_word_most_the_missing_facts_are_asked_for() -> None:
 
 def test_the_most_with_some_facts_given_still_asks_for_the_rest() -> None:
     amount, _, missing = headline("研发费用1000万，研发补助最多多少", [RD])
-    assert amount is None and missing == ("上年度自主研发费用或较上年增长率",)
+    assert amount is None and missing == ("上年度自主研发费用（万元）或较上年增长率（%）",)
 
 
 @pytest.mark.parametrize(
@@ -253,7 +253,7 @@ def test_a_failing_stated_fact_settles_it_whatever_is_missing() -> None:
     amount, _, missing = headline("三高企业的副总工程师一年个税交了9.8万，能拿个税奖励吗", [TAX])
     assert amount == D(0) and missing == ()
     amount, _, missing = headline("个税刚好10万，能拿多少个税奖励", [TAX])
-    assert amount is None and missing == ("当年缴纳个人所得税的地方留成部分金额",)
+    assert amount is None and missing == ("当年缴纳个人所得税的地方留成部分金额（万元）",)
 
 
 # --- the premium from 保额×费率
@@ -281,8 +281,8 @@ def test_the_premium_follows_from_insured_amount_and_rate(inputs: dict[str, str]
 
 def test_missing_names_only_what_is_lacking() -> None:
     rule = RULES.get("zjtx-15-credit-insurance")
-    assert calculate(rule, {"insured_wan": "10000"}).missing == ("实缴保险费或单张保单保险费率",)
-    assert calculate(rule, {"premium_rate_permille": "9"}).missing == ("实缴保险费或保单保险金额",)
+    assert calculate(rule, {"insured_wan": "10000"}).missing == ("实缴保险费（万元）或单张保单保险费率（‰）",)
+    assert calculate(rule, {"premium_rate_permille": "9"}).missing == ("实缴保险费（万元）或保单保险金额（万元）",)
 
 
 def test_a_question_form_is_not_a_denial() -> None:
@@ -303,7 +303,7 @@ def test_a_question_form_is_not_a_denial() -> None:
         (
             "数字化改造和管理咨询一共花了100万，两项加起来能补多少",
             None,
-            ("数字化改造实际投入资金", "为获得管理咨询服务实际发生费用总额"),
+            ("数字化改造实际投入资金（万元）", "为获得管理咨询服务实际发生费用总额（万元）"),
         ),
     ],
 )

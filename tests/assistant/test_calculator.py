@@ -569,11 +569,11 @@ def test_a_maximum_only_award_states_its_cap_and_never_claims_it(rule: MaxOnlyRu
 def test_missing_inputs_are_named_in_chinese_with_the_rule_and_its_cap() -> None:
     calc = calculate(RULES.get("zjtx-15-credit-insurance"), {"premium_wan": "12"})
     assert calc.amount_wan is None and calc.eligible is None
-    assert calc.missing == ("保单保险金额或单张保单保险费率",)
+    assert calc.missing == ("保单保险金额（万元）或单张保单保险费率（‰）",)
     assert "单家企业最高30万元" in calc.formula and "需提供" in calc.formula
 
     calc = calculate(RULES.get("kjcx-7-rd-step"), {"current_wan": "600"})
-    assert calc.missing == ("上年度自主研发费用或较上年增长率",)
+    assert calc.missing == ("上年度自主研发费用（万元）或较上年增长率（%）",)
     assert "每满200万元给予10万元" in calc.formula and "最高500万元" in calc.formula
 
     calc = calculate(RULES.get("zjtx-5-ip-pledge-interest"), {"loan_wan": "1000", "rate_pct": "4", "months": "12"})
@@ -730,7 +730,7 @@ def test_calc_command_prints_source_steps_and_result() -> None:
 
 def test_calc_command_without_pairs_lists_the_inputs_and_what_is_missing() -> None:
     text = calc_command("kjcx-7-rd-step", [], rules=RULES, corpus=CORPUS)
-    assert "还需提供：年度自主研发费用、上年度自主研发费用或较上年增长率" in text
+    assert "还需提供：年度自主研发费用（万元）、上年度自主研发费用（万元）或较上年增长率（%）" in text
     assert "current_wan=" in text and "last_wan=" in text
 
 
@@ -836,7 +836,7 @@ def test_calculate_question_asks_for_what_is_missing_and_cites() -> None:
     clause = CORPUS.clause("xm-zjtx-2024/二/（六）/15")
     cite = make_citation(2, clause, RULES.get("zjtx-15-credit-insurance").source_span, dt.date(2025, 1, 1))
     (calc,) = calculate_question("信用保险保费60万能补多少", [clause.id], rules=RULES, citations={clause.id: cite})
-    assert calc.amount_wan is None and calc.missing == ("保单保险金额或单张保单保险费率",)
+    assert calc.amount_wan is None and calc.missing == ("保单保险金额（万元）或单张保单保险费率（‰）",)
     assert calc.citation is cite
 
 

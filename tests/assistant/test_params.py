@@ -351,12 +351,12 @@ def test_extract_params(rule_id: str, question: str, expected: dict[str, object]
 @pytest.mark.parametrize(
     ("rule_id", "question", "missing"),
     [
-        ("zjtx-7-digital", "数字化改造能补多少？最高25万吗", ("数字化改造实际投入资金",)),
-        ("kjcx-7-rd-step", "今年研发费用600万能拿多少", ("上年度自主研发费用或较上年增长率",)),
+        ("zjtx-7-digital", "数字化改造能补多少？最高25万吗", ("数字化改造实际投入资金（万元）",)),
+        ("kjcx-7-rd-step", "今年研发费用600万能拿多少", ("上年度自主研发费用（万元）或较上年增长率（%）",)),
         ("zjtx-5-ip-pledge-interest", "专利质押贷款1000万，年利率4.2%，一年", ("一年期贷款市场报价利率（LPR）",)),
-        ("zjtx-15-credit-insurance", "信用保险保费60万", ("保单保险金额或单张保单保险费率",)),
-        ("sangao-rd-institute-topup", "确认为重大研发机构后能补多少", ("已获得的初创期建设经费补助",)),
-        ("sangao-talent-iit-rebate", "我年个税20万，奖励多少", ("当年缴纳个人所得税的地方留成部分金额",)),
+        ("zjtx-15-credit-insurance", "信用保险保费60万", ("保单保险金额（万元）或单张保单保险费率（‰）",)),
+        ("sangao-rd-institute-topup", "确认为重大研发机构后能补多少", ("已获得的初创期建设经费补助（万元）",)),
+        ("sangao-talent-iit-rebate", "我年个税20万，奖励多少", ("当年缴纳个人所得税的地方留成部分金额（万元）",)),
         ("kjfwy-3-incubator-award", "部级孵化器奖励多少", ("类别（卓越级/标准级）",)),
         # two lists that disagree in length: ask, never pad or guess
         (
