@@ -229,9 +229,11 @@ def test_limiter_forgets_clients_whose_window_has_passed() -> None:
 
     storage = MemoryStorage()
     rl = RateLimiter(5, window=1, storage=storage)
+    start = time.monotonic()
     for i in range(5000):
         assert rl.hit(f"10.{i // 250}.{i % 250}.1") == 0
-    assert len(storage.storage) >= 5000
+    if time.monotonic() - start < 1:  # on a busy machine the first clients' windows may pass during the loop
+        assert len(storage.storage) >= 5000
     time.sleep(2.5)  # the window and the one before it, which the sliding counter weighs
     rl.hit("10.255.0.1")
     deadline = time.monotonic() + 5
