@@ -63,13 +63,17 @@ def _summary(runs: list[dict[str, float]]) -> str:
 def _steps() -> None:
     """In this process, each step ``ask`` goes through, timed one after the other (this code only)."""
     sys.path.insert(0, str(Path.cwd()))
-    marks: list[tuple[str, float]] = []
+    marks: list[tuple[str, float, float]] = []
     last = time.perf_counter()
+
+    def rss_mb() -> float:
+        line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
 
     def mark(name: str) -> None:
         nonlocal last
         now = time.perf_counter()
-        marks.append((name, now - last))
+        marks.append((name, now - last, rss_mb()))
         last = now
 
     from assistant.cli import build_parser
@@ -91,8 +95,10 @@ def _steps() -> None:
     mark("jieba.posseg + word tags (cached)")
     from tokenizers import Tokenizer
 
-    Tokenizer.from_file(str(settings.resolved_model_dir / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(settings.resolved_model_dir / "tokenizer.json"))
     mark("tokenizers Tokenizer.from_file (holds the GIL)")
+    del tokenizer
+    mark("(that tokenizer freed again)")
     from index.embeddings import load_embeddings
 
     embedder = load_embeddings(settings)
@@ -134,8 +140,9 @@ def main() -> int:
         out = subprocess.run(
             [sys.executable, __file__, "--child-steps"], cwd=str(REPO), env=_env(REPO), capture_output=True, text=True, check=True
         )
-        for name, seconds in json.loads(out.stdout.strip().splitlines()[-1]):
-            print(f"  {seconds:6.2f} s  {name}")
+        print("  each step (s), resident memory after it (MB):")
+        for name, seconds, rss in json.loads(out.stdout.strip().splitlines()[-1]):
+            print(f"  {seconds:6.2f} s  {rss:5.0f} MB  {name}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 
