@@ -293,7 +293,8 @@ class ClauseIndex:
         """True when the stored pieces are exactly the corpus's pieces (no rebuild needed)."""
         pieces = [p for c in self.corpus.clauses for p in pieces_of(c, self.chunk_chars)]
         digest = self._digest(pieces)
-        recorded = (self.client.get_collection(self.name).metadata or {}).get("pieces")
+        # the collection's metadata as stored now (opening it first creates it when missing)
+        recorded = (self.client.get_collection(self._collection.name).metadata or {}).get("pieces")
         if recorded == digest and self.count() == len(pieces):
             return True
         wanted = {p.id: _content_hash(p.embed_text) for p in pieces}
