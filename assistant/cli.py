@@ -108,6 +108,9 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from index.embeddings import start_loading
+
+    start_loading(settings)  # the model loads beside the imports and the index (issue 14: ask in seconds)
     from assistant.chain import Assistant
     from assistant.render import render_text
 
@@ -142,10 +145,13 @@ _WORKER_HEALTHCHECK_S = 300  # seconds a serving worker may stay silent (loading
 
 def serve_app() -> object:
     """The app of one serving worker process (``uvicorn --factory``): settings from the environment."""
+    from index.embeddings import start_loading
     from ui.app import create_app
 
     _offline_environment()
-    return create_app(Settings())
+    settings = Settings()
+    start_loading(settings)
+    return create_app(settings)
 
 
 def _build_index() -> None:
@@ -190,6 +196,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             **server_options(settings, args.host, args.port, by_name=True),
         )
         return 0
+    from index.embeddings import start_loading
+
+    start_loading(settings)  # beside gradio's imports and the index: the first answer comes sooner
     from ui.app import create_app
     from ui.limits import server_config
 

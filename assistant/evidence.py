@@ -14,7 +14,7 @@ from functools import lru_cache
 from assistant.understand import REGION_ALIASES, answer_kind_spans, focus_text
 from corpus.records import Clause
 from index.store import Hit
-from index.text import informativeness, tokenize, words
+from index.text import informativeness, tagged, tokenize, word_tag, words
 
 _PLACE_WORDS = frozenset(w for w, _ in REGION_ALIASES) | frozenset(r for _, r in REGION_ALIASES)
 
@@ -93,12 +93,9 @@ POS_TAG_BUDGET = 80
 
 def _single_char_nouns(text: str) -> set[str]:
     """One-character words jieba tags as nouns in this text (券 in 有没有什么券可以领)."""
-    import jieba.posseg
-
     head, tail = text[:POS_TAG_BUDGET], text[POS_TAG_BUDGET:]
-    nouns = {p.word for p in jieba.posseg.lcut(head) if len(p.word) == 1 and p.flag.startswith("n")}
-    tags = jieba.posseg.dt.word_tag_tab
-    return nouns | {ch for ch in set(tail) if tags.get(ch, "").startswith("n")}
+    nouns = {word for word, flag in tagged(head) if len(word) == 1 and flag.startswith("n")}
+    return nouns | {ch for ch in set(tail) if word_tag(ch).startswith("n")}
 
 
 def topic_terms(query: str) -> list[str]:
@@ -168,13 +165,11 @@ _NOMINAL = ("n", "vn", "nz", "nt", "ns", "nr", "j", "l", "eng", "i")
 def nominal(term: str) -> bool:
     """Whether a word can name a topic: jieba tags it as a noun-like word, or jieba's general
     dictionary lacks it (a domain compound: 留抵退税, 新能源汽车)."""
-    import jieba.posseg
-
     from index.text import known_word
 
     if not known_word(term):
         return True
-    return any(p.flag.startswith(_NOMINAL) for p in jieba.posseg.lcut(term))
+    return any(flag.startswith(_NOMINAL) for _, flag in tagged(term))
 
 
 def _contracted(term: str, nxt: str | None, haystack: str) -> bool:
@@ -212,14 +207,12 @@ def _known_general(term: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _names_a_thing(term: str) -> bool:
-    import jieba.posseg
-
     from index.text import known_word
 
     if not known_word(term) or informativeness(term) < _FOREIGN_IDF or _VERB_FORM.search(term):
         return False
-    pieces = jieba.posseg.lcut(term)
-    return len(pieces) == 1 and pieces[0].flag.startswith(_CONTENT_FLAGS)
+    pieces = tagged(term)
+    return len(pieces) == 1 and pieces[0][1].startswith(_CONTENT_FLAGS)
 
 
 def _foreign(term: str, focus: str) -> bool:

@@ -10,7 +10,6 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus.library import list_documents
 from corpus.settings import Settings
 
 __all__ = ["register", "cmd_add", "cmd_docs", "cmd_remove"]
@@ -48,6 +47,8 @@ def cmd_add(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
     today = settings.today_date()
+    from corpus.library import list_documents  # converters: only when a command needs them
+
     entries = list_documents(settings.documents_dir)
     for e in entries:
         d = e.document

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from assistant.calculator.draft import DraftReport, draft_document, to_yaml_data
-from assistant.calculator.review import compare_rules
-from corpus.documents import load_corpus, load_document
 from corpus.errors import RuleError
-from corpus.records import Clause, PolicyDocument
 from corpus.settings import Settings
+
+if TYPE_CHECKING:  # the drafter and the corpus load only when a rules command runs, not for `policyqa --help`
+    from assistant.calculator.draft import DraftReport
+    from corpus.records import Clause, PolicyDocument
 
 __all__ = ["add_rules_parser", "cmd_rules", "write_draft"]
 
@@ -38,6 +38,8 @@ def cmd_rules(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _document(settings: Settings, doc: str) -> tuple[PolicyDocument, list[Clause]]:
+    from corpus.documents import load_corpus, load_document
+
     path = Path(doc)
     if path.suffix == ".md" and path.exists():
         return load_document(path)
@@ -60,6 +62,8 @@ def write_draft(rules_dir: Path, document: PolicyDocument, clauses: list[Clause]
     A file marked ``reviewed: false`` (an earlier draft) is redrafted; any other file raises
     ``RuleError`` naming it.
     """
+    from assistant.calculator.draft import draft_document, to_yaml_data
+
     report = draft_document(document, clauses)
     path = Path(rules_dir) / f"{document.id}.yaml"
     if path.exists() and _is_reviewed(path):
@@ -95,6 +99,9 @@ def describe_draft(report: DraftReport, path: Path) -> str:
 
 def _compare(settings: Settings, only: str | None) -> int:
     from assistant.calculator import load_rules
+    from assistant.calculator.draft import draft_document
+    from assistant.calculator.review import compare_rules
+    from corpus.documents import load_corpus
 
     corpus = load_corpus(settings.documents_dir)
     book = load_rules(settings.rules_dir)

@@ -34,7 +34,11 @@ import yaml
 from corpus.errors import CorpusError
 from corpus.records import Clause, DocKind, PolicyDocument, citation_label, label_key
 
-__all__ = ["Section", "Corpus", "parse_document", "dump_document", "load_corpus", "iter_clauses"]
+# libyaml's parser when installed (the same values, about 5x faster: front matter and rule files
+# are read at every start), else PyYAML's own.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+__all__ = ["Section", "Corpus", "parse_document", "dump_document", "load_corpus", "iter_clauses", "YAML_LOADER"]
 
 _HEADING = re.compile(r"^(#{1,4}) (.+?)\s*$")
 _LABEL = re.compile(
@@ -67,7 +71,7 @@ def _split_front_matter(text: str, where: str) -> tuple[dict[str, object], str]:
     if end < 0:
         raise CorpusError(f"{where}: front matter is not closed with a '---' line")
     try:
-        meta = yaml.safe_load(text[4:end]) or {}
+        meta = yaml.load(text[4:end], Loader=YAML_LOADER) or {}
     except yaml.YAMLError as e:
         raise CorpusError(f"{where}: front matter is not valid YAML: {e}") from e
     if not isinstance(meta, dict):

@@ -205,6 +205,11 @@ class Settings(BaseSettings):
         return self.data_dir / "bm25"
 
     @property
+    def text_cache_dir(self) -> Path:
+        """Where tables derived from fixed data (jieba's idf and word tags) are cached, by content key."""
+        return self.data_dir / "cache"
+
+    @property
     def feedback_db(self) -> Path:
         """The SQLite file that stores user feedback."""
         return self.data_dir / "feedback.sqlite3"

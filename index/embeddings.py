@@ -8,13 +8,48 @@ collection) from the folder alone and loads the model at its first embedding cal
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
 from corpus.settings import Settings
 
-__all__ = ["LazyEmbeddings", "embedding_name", "load_embeddings", "prepare_embeddings"]
+__all__ = ["LazyEmbeddings", "embedding_name", "load_embeddings", "prepare_embeddings", "start_loading"]
+
+# Loads started ahead by start_loading, by what they load; the first LazyEmbeddings to need one takes it.
+_AHEAD: dict[tuple[object, ...], Future[Embeddings]] = {}
+_AHEAD_LOCK = threading.Lock()
+
+
+def _load_key(settings: Settings) -> tuple[object, ...]:
+    return (settings.resolved_model_dir, settings.embedding_backend, settings.embedding_quantize, settings.embedding_threads)
+
+
+def start_loading(settings: Settings) -> None:
+    """Begin loading the configured model in a background thread, now: a command that will embed
+    (``ask``, ``serve``) calls it first, so that the model loads (onnxruntime builds its session
+    without the GIL) while the process imports the rest and reads the index."""
+    key = _load_key(settings)
+    with _AHEAD_LOCK:
+        if key in _AHEAD:
+            return
+        future: Future[Embeddings] = Future()
+        _AHEAD[key] = future
+
+    def run() -> None:
+        try:
+            future.set_result(load_embeddings(settings))
+        except BaseException as e:  # handed to the thread that needs the model
+            future.set_exception(e)
+
+    threading.Thread(target=run, name="policyqa-model-load", daemon=True).start()
+
+
+def _take_ahead(settings: Settings) -> Embeddings | None:
+    with _AHEAD_LOCK:
+        future = _AHEAD.pop(_load_key(settings), None)
+    return future.result() if future is not None else None
 
 
 def prepare_embeddings(settings: Settings) -> Path:
@@ -24,10 +59,14 @@ def prepare_embeddings(settings: Settings) -> Path:
 
     folder = ensure_model(settings)
     if settings.embedding_backend == "onnx":
-        from index.onnx_embed import export_onnx, is_exported
+        from index.onnx_embed import export_onnx, is_exported, onnx_file
+        from index.onnx_table import is_split, split_table
 
         if not is_exported(folder, quantize=settings.embedding_quantize):
             export_onnx(folder, quantize=settings.embedding_quantize)
+        whole = onnx_file(folder, quantize=settings.embedding_quantize)
+        if settings.embedding_quantize == "none" and not is_split(whole):
+            split_table(whole)  # the token table out of the session, memory-mapped (≈ 380 MB less resident)
     return folder
 
 
@@ -70,7 +109,7 @@ class LazyEmbeddings(Embeddings):
         if self._loaded is None:
             with self._lock:
                 if self._loaded is None:
-                    self._loaded = load_embeddings(self.settings)
+                    self._loaded = _take_ahead(self.settings) or load_embeddings(self.settings)
         return self._loaded
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

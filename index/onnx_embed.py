@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,6 +29,7 @@ from langchain_core.embeddings import Embeddings
 
 from corpus.errors import ModelError
 from index.e5_model import model_name
+from index.onnx_table import EMBEDS_INPUT, TokenTable, is_split, split_files
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -286,9 +288,17 @@ class OnnxEmbedder(Embeddings):
     """Embeds like :class:`index.e5_model.Embedder` (same prompts, pooling, normalisation), with
     onnxruntime. Thread-safe: several questions may embed at once."""
 
-    def __init__(self, model_dir: Path, *, quantize: bool | str = False, threads: int = 0, batch_size: int = _BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        quantize: bool | str = False,
+        threads: int = 0,
+        batch_size: int = _BATCH_SIZE,
+        external_table: bool = True,
+    ) -> None:
+        """``external_table=False``: run the whole graph even when set-up split its token table out."""
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         self.model_dir = Path(model_dir)
         self.quantize = quantize_mode(quantize)
@@ -306,28 +316,46 @@ class OnnxEmbedder(Embeddings):
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
-        self.session: onnxruntime.InferenceSession = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        # fp32: the graph without its token table, the table memory-mapped (index/onnx_table.py),
+        # when set-up has split it; an older folder runs the whole graph.
+        self.table: TokenTable | None = None
+        graph = path
+        if external_table and self.quantize == "none" and is_split(path):
+            graph, table_file = split_files(path.parent)
+            self.table = TokenTable(table_file)
+        # onnxruntime builds the session without the GIL: in a thread, while this one parses the
+        # tokenizer (which holds the GIL); on two cores the two loads overlap.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onnx-session") as pool:
+            session = pool.submit(ort.InferenceSession, str(graph), options, providers=["CPUExecutionProvider"])
+            self.tokenizer: Tokenizer = self._load_tokenizer(transformer_dir)
+            self.session: onnxruntime.InferenceSession = session.result()
         self._inputs = [i.name for i in self.session.get_inputs()]
-        tokenizer_file = transformer_dir / "tokenizer.json"
-        if not tokenizer_file.is_file():
-            raise _unsupported(self.model_dir, "it has no tokenizer.json (a fast tokenizer)")
-        self.tokenizer: Tokenizer = Tokenizer.from_file(str(tokenizer_file))
-        tok_config = _read_json(transformer_dir / "tokenizer_config.json")
-        # sentence-transformers loads a fast tokenizer that treats "<s>" in a text as text when
-        # the folder says split_special_tokens; the tokenizers library's switch for it:
-        self.tokenizer.encode_special_tokens = bool(tok_config.get("split_special_tokens", False))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=_max_length(self.model_dir, transformer_dir))
         st_config = _read_json(self.model_dir / "config_sentence_transformers.json")
         prompts = st_config.get("prompts") or {}
         self.query_prompt: str = prompts.get("query") or ""
         self.passage_prompt: str = prompts.get("passage") or prompts.get("document") or ""
+        tok_config = _read_json(transformer_dir / "tokenizer_config.json")
         pad = tok_config.get("pad_token")
         pad_token = pad.get("content") if isinstance(pad, dict) else pad
         pad_id = self.tokenizer.token_to_id(pad_token) if isinstance(pad_token, str) else None
         self._pad_id = int(pad_id) if pad_id is not None else 0
         self.name = model_name(self.model_dir) + backend_suffix("onnx", quantize)
         self.dimension = int(self._run([self.passage_prompt + "x"]).shape[1])
+
+    def _load_tokenizer(self, transformer_dir: Path) -> Tokenizer:
+        from tokenizers import Tokenizer
+
+        tokenizer_file = transformer_dir / "tokenizer.json"
+        if not tokenizer_file.is_file():
+            raise _unsupported(self.model_dir, "it has no tokenizer.json (a fast tokenizer)")
+        tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        tok_config = _read_json(transformer_dir / "tokenizer_config.json")
+        # sentence-transformers loads a fast tokenizer that treats "<s>" in a text as text when
+        # the folder says split_special_tokens; the tokenizers library's switch for it:
+        tokenizer.encode_special_tokens = bool(tok_config.get("split_special_tokens", False))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=_max_length(self.model_dir, transformer_dir))
+        return tokenizer
 
     def _run(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
@@ -338,6 +366,8 @@ class OnnxEmbedder(Embeddings):
             ids[row, : len(e.ids)] = e.ids
             mask[row, : len(e.ids)] = 1
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        if self.table is not None:
+            feed[EMBEDS_INPUT] = self.table.rows(ids)
         hidden = self.session.run(None, {n: feed[n] for n in self._inputs})[0]
         if self.pooling == "cls":
             pooled = hidden[:, 0]

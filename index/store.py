@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
 from corpus.documents import Corpus
@@ -28,7 +27,18 @@ from corpus.settings import Settings
 from index.bm25 import BM25
 from index.text import add_corpus_terms, split_sentences
 
-__all__ = ["Piece", "Hit", "BuildSummary", "ClauseIndex", "pieces_of", "index_name", "make_client", "RRF_K", "DENSE_WEIGHT"]
+__all__ = [
+    "Piece",
+    "Hit",
+    "BuildSummary",
+    "ClauseIndex",
+    "LazyClient",
+    "pieces_of",
+    "index_name",
+    "make_client",
+    "RRF_K",
+    "DENSE_WEIGHT",
+]
 
 RRF_K = 60  # the usual reciprocal-rank constant (Cormack et al.): damps the weight of the very top ranks
 # The dense ranking's weight in the fusion (BM25's is 1). Measured 2026-11-23 with e5-small, hit@1
@@ -111,6 +121,9 @@ def index_name(model_name: str, chunk_chars: int) -> str:
 
 def make_client(settings: Settings) -> Any:
     """The Chroma client the settings ask for: a server when a host is set, else embedded."""
+    import chromadb  # two seconds of imports: only when a vector is read or written
+    from chromadb.config import Settings as ChromaSettings
+
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         try:
@@ -123,6 +136,27 @@ def make_client(settings: Settings) -> Any:
     path = settings.resolved_chroma_path
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class LazyClient:
+    """The Chroma client the settings ask for, made at its first use: a keyword search never
+    imports chromadb nor opens the store. Stands for the client (attributes pass through)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: Any | None = None
+        self._lock = threading.Lock()
+
+    def connect(self) -> Any:
+        """The real client, made now if needed (raises ``IndexError_`` when a server is unreachable)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = make_client(self._settings)
+        return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connect(), name)
 
 
 def _bm25_depth(k: int) -> int | None:
@@ -153,12 +187,8 @@ class ClauseIndex:
         self.model_name = model_name
         self.chunk_chars = chunk_chars
         self.name = index_name(model_name, chunk_chars)
-        self._collection = client.get_or_create_collection(
-            self.name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"model": model_name, "chunk_chars": chunk_chars, "schema": _SCHEMA},
-            embedding_function=None,
-        )
+        self._opened: Any | None = None
+        self._open_lock = threading.Lock()
         self._clauses = {c.id: c for c in corpus.clauses}
         self._by_document: dict[str, list[str]] = {}
         for c in corpus.clauses:
@@ -168,6 +198,20 @@ class ClauseIndex:
         # Saved under bm25_dir keyed by this text, so a start with an unchanged corpus loads it.
         self._bm25 = BM25([(c.id, f"{c.document.title} {c.path}\n{c.text}") for c in corpus.clauses], directory=bm25_dir)
         self._pieces_digest: str | None = None
+
+    @property
+    def _collection(self) -> Any:
+        """The Chroma collection, opened (or created) at its first use."""
+        if self._opened is None:
+            with self._open_lock:
+                if self._opened is None:
+                    self._opened = self.client.get_or_create_collection(
+                        self.name,
+                        configuration={"hnsw": {"space": "cosine"}},
+                        metadata={"model": self.model_name, "chunk_chars": self.chunk_chars, "schema": _SCHEMA},
+                        embedding_function=None,
+                    )
+        return self._opened
 
     # -- building ---------------------------------------------------------------------------
     def build(self, progress: Callable[[int, int], None] | None = None, batch: int = 16, *, prune: bool = True) -> BuildSummary:
@@ -249,7 +293,8 @@ class ClauseIndex:
         """True when the stored pieces are exactly the corpus's pieces (no rebuild needed)."""
         pieces = [p for c in self.corpus.clauses for p in pieces_of(c, self.chunk_chars)]
         digest = self._digest(pieces)
-        recorded = (self.client.get_collection(self.name).metadata or {}).get("pieces")
+        # the collection's metadata as stored now (opening it first creates it when missing)
+        recorded = (self.client.get_collection(self._collection.name).metadata or {}).get("pieces")
         if recorded == digest and self.count() == len(pieces):
             return True
         wanted = {p.id: _content_hash(p.embed_text) for p in pieces}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jieba
 
-jieba.setLogLevel(60)  # jieba logs its dictionary build at INFO on stderr; keep CLI output clean
+from index.jieba_tables import copy_of_default, general_idf, pos_tokenizer
 
-__all__ = ["tokenize", "split_sentences", "tokenizer_fingerprint"]
+__all__ = ["tokenize", "split_sentences", "tokenizer_fingerprint", "tagged", "word_tag"]
 
 _USERDICT = Path(__file__).resolve().parent / "userdict.txt"
 _LOCK = threading.Lock()
@@ -28,9 +28,8 @@ _PUNCT = re.compile(r"^[\W_]+$")
 
 @cache
 def _tokenizer() -> jieba.Tokenizer:
-    tok = jieba.Tokenizer()
+    tok = copy_of_default()  # the default tokenizer's dictionary, not read a second time
     with _LOCK:
-        tok.initialize()
         # jieba leaves a path it opens unclosed; hand it an open file instead.
         with _USERDICT.open("rb") as f:
             tok.load_userdict(f)
@@ -85,27 +84,27 @@ def words(text: str) -> list[str]:
     return [w for w in _tokenizer().lcut(text.lower()) if w.strip() and w not in _STOP and not _PUNCT.match(w)]
 
 
-@cache
-def _general_idf() -> tuple[dict[str, float], float]:
-    # jieba's general-language idf table, read directly: jieba.analyse leaves the file open.
-    path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
-    freq: dict[str, float] = {}
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            word, _, value = line.strip().partition(" ")
-            if word and value:
-                freq[word] = float(value)
-    values = sorted(freq.values())
-    return freq, values[len(values) // 2]
-
-
 def known_word(word: str) -> bool:
     """Whether jieba's general-language dictionary has the word."""
-    return word in _general_idf()[0]
+    return word in general_idf()[0]
 
 
 def informativeness(word: str) -> float:
     """How much a word says in general Chinese: its idf in jieba's general-language table
     (rare words high, 一个/我们 low); words the table lacks get its median."""
-    freq, median = _general_idf()
+    freq, median = general_idf()
     return float(freq.get(word, median))
+
+
+def tagged(text: str) -> list[tuple[str, str]]:
+    """jieba's part-of-speech segmentation (``jieba.posseg``, general dictionary): (word, tag) pairs."""
+    pos_tokenizer()  # imports jieba.posseg with its word tags from the cache
+    import jieba.posseg
+
+    return [(p.word, p.flag) for p in jieba.posseg.lcut(text)]
+
+
+def word_tag(word: str) -> str:
+    """The part-of-speech tag jieba's general dictionary gives a word ("" when it lacks it)."""
+    tag: str = pos_tokenizer().word_tag_tab.get(word, "")
+    return tag

@@ -27,6 +27,7 @@ from assistant.calculator.wording import (
     _with_policy_text,
     asks_total,
 )
+from corpus.documents import YAML_LOADER
 from corpus.errors import RuleError
 from corpus.settings import RULES_DIR
 
@@ -200,6 +201,6 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleBook:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise RuleError(f"{path.name}: cannot read the rule file: {e}") from e

@@ -14,10 +14,16 @@ Public surface::
     answer = match_answer(result, profile)                     # an Answer: text, citations, calculations
 """
 
-from assistant.match.answer import match_answer, render_match
-from assistant.match.matcher import TOTAL_RULE_ID, department_of, match_profile, rule_inputs
-from assistant.match.profile import COMPANY_TYPES, FIGURES, LOAN_KINDS, CompanyProfile, CompanyType, Figure, Loan, profile_from_mapping
-from assistant.match.records import AMOUNT_BY_AUTHORITY, ELIGIBLE, GROUP_ZH, INELIGIBLE, POSSIBLE, MatchLine, MatchResult
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.match.answer import match_answer, render_match
+    from assistant.match.matcher import TOTAL_RULE_ID, department_of, match_profile, rule_inputs
+    from assistant.match.profile import COMPANY_TYPES, FIGURES, LOAN_KINDS, CompanyProfile, CompanyType, Figure, Loan, profile_from_mapping
+    from assistant.match.records import AMOUNT_BY_AUTHORITY, ELIGIBLE, GROUP_ZH, INELIGIBLE, POSSIBLE, MatchLine, MatchResult
 
 __all__ = [
     "AMOUNT_BY_AUTHORITY",
@@ -42,3 +48,22 @@ __all__ = [
     "render_match",
     "rule_inputs",
 ]
+
+# Where each public name lives. Loaded at first use (PEP 562), so that importing a submodule
+# (``assistant.match.cli`` to build the command line's parser) does not load the matcher.
+_HOME = {
+    **dict.fromkeys(("match_answer", "render_match"), "answer"),
+    **dict.fromkeys(("TOTAL_RULE_ID", "department_of", "match_profile", "rule_inputs"), "matcher"),
+    **dict.fromkeys(
+        ("COMPANY_TYPES", "FIGURES", "LOAN_KINDS", "CompanyProfile", "CompanyType", "Figure", "Loan", "profile_from_mapping"), "profile"
+    ),
+    **dict.fromkeys(("AMOUNT_BY_AUTHORITY", "ELIGIBLE", "GROUP_ZH", "INELIGIBLE", "POSSIBLE", "MatchLine", "MatchResult"), "records"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

@@ -1,5 +1,6 @@
 """What each entry point loads: the serving process on the onnx backend never imports torch or
-sentence-transformers, and CLI commands that embed nothing never load the model."""
+sentence-transformers, CLI commands that embed nothing never load the model nor open Chroma, and
+building the command line's parser loads no command."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ _PROBE = """
 import json, sys
 from assistant.cli import main
 code = main(sys.argv[1:])
-loaded = sorted({m.split(".")[0] for m in sys.modules} & {"torch", "sentence_transformers", "transformers", "onnxruntime"})
+loaded = sorted({m.split(".")[0] for m in sys.modules} & {"torch", "sentence_transformers", "transformers", "onnxruntime", "chromadb"})
 print("\\nLOADED " + json.dumps({"code": code, "loaded": loaded}))
 """
 
@@ -69,7 +70,21 @@ def test_commands_that_embed_nothing_load_no_model(args: list[str], env: dict[st
 def test_asking_on_the_onnx_backend_imports_no_torch(env: dict[str, str], tmp_path: Path) -> None:
     result = _run_cli(["ask", "专精特新企业数字化改造最高补贴多少？", "--json"], env, tmp_path)
     assert result["code"] == 0
-    assert result["loaded"] == ["onnxruntime"], result
+    assert result["loaded"] == ["chromadb", "onnxruntime"], result
+
+
+def test_the_command_line_parser_loads_no_command() -> None:
+    # `policyqa ask` used to spend 4 s importing the matcher (and with it Chroma) to build its parser.
+    probe = (
+        "import sys\n"
+        "from assistant.cli import build_parser\n"
+        "build_parser().parse_args(['ask', 'x'])\n"
+        "heavy = ('chromadb', 'onnxruntime', 'jieba', 'assistant.match.answer', 'assistant.calculator', 'assistant.chain')\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert "LOADED []" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from corpus.errors import ModelError
 from corpus.settings import DOCUMENTS_DIR, Settings
 from index.embeddings import embedding_name
 from index.onnx_embed import OnnxEmbedder, backend_suffix, export_onnx, is_exported, onnx_file
+from index.onnx_table import EMBEDS_INPUT, is_split, split_table
 from index.store import pieces_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +44,7 @@ def model_dir() -> Path:
     from index.e5_model import ensure_model
 
     folder = ensure_model(Settings(data_dir=REPO / "var"))
-    export_onnx(folder)
+    split_table(export_onnx(folder))  # as set-up does: the reference tests below run the split graph
     return folder
 
 
@@ -67,6 +68,20 @@ def test_onnx_vectors_agree_with_sentence_transformers(embedders: tuple[object, 
         cosines = (a * b).sum(axis=1)
         assert cosines.min() >= MIN_COSINE, f"lowest cosine {cosines.min():.6f} at text {int(cosines.argmin())}"
         assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_the_memory_mapped_token_table_gives_the_whole_graphs_vectors(model_dir: Path, embedders: tuple[object, OnnxEmbedder]) -> None:
+    # The split graph takes the gathered rows as an input and holds no 250k-row table; its vectors
+    # are bit for bit those of the whole graph (the rows fed are the table's own bytes).
+    _, split = embedders
+    assert split.table is not None and EMBEDS_INPUT in [i.name for i in split.session.get_inputs()]
+    whole = OnnxEmbedder(model_dir, external_table=False)
+    assert whole.table is None and EMBEDS_INPUT not in [i.name for i in whole.session.get_inputs()]
+    passages, questions = _texts()
+    passages = passages[::7]  # every 7th piece: the whole-graph session is slow to run on all of them
+    assert np.array_equal(np.asarray(split.embed_passages(passages)), np.asarray(whole.embed_passages(passages)))
+    assert np.array_equal(np.asarray(split.embed_queries(questions)), np.asarray(whole.embed_queries(questions)))
 
 
 @pytest.mark.slow
@@ -117,6 +132,7 @@ def test_the_export_is_kept_and_redone_when_stale(model_dir: Path) -> None:
     try:
         record.write_text(json.dumps(json.loads(saved) | {"format": -1}), encoding="utf-8")
         assert not is_exported(model_dir)
+        assert not is_split(path)  # the split is keyed by the export it was cut from
         with pytest.raises(ModelError, match="policyqa setup"):
             OnnxEmbedder(model_dir)
     finally:
