@@ -208,9 +208,8 @@ def build_page(assistant: Assistant, settings: Settings, store: FeedbackStore, a
         # Every event is private: programs ask through /api/ask, which documents its contract.
         # A question sent while an answer is being made waits for it ("always_last"), then is
         # asked with the conversation as it stands: nothing typed is dropped or answered twice.
-        ask_event = {"api_visibility": "private", "trigger_mode": "always_last"}
-        box.submit(respond, [box, chatbot, history, last], outputs, **ask_event)
-        send.click(respond, [box, chatbot, history, last], outputs, **ask_event)
+        box.submit(respond, [box, chatbot, history, last], outputs, api_visibility="private", trigger_mode="always_last")
+        send.click(respond, [box, chatbot, history, last], outputs, api_visibility="private", trigger_mode="always_last")
         for i, b in enumerate(example_buttons):
             b.click(lambda q=EXAMPLES[i]: q, None, box, api_visibility="private", queue=False).then(
                 respond, [box, chatbot, history, last], outputs, api_visibility="private"
