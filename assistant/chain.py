@@ -554,6 +554,8 @@ def _interleave(first: Sequence[Hit], second: Sequence[Hit]) -> list[Hit]:
 
 def _answers(s: Support) -> bool:
     """Whether a clause answers the question (the no-basis threshold)."""
+    if not s.about:  # it shares words with the question, not what the question asks about
+        return False
     return s.coverage >= MIN_COVERAGE or ((s.dense or 0) >= MIN_DENSE and s.coverage >= MIN_DENSE_COVERAGE)
 
 

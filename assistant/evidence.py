@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.aboutness import head_covered
 from assistant.understand import REGION_ALIASES, answer_kind_spans, focus_text
 from corpus.records import Clause
 from index.store import Hit
@@ -83,6 +84,7 @@ class Support:
     dense: float | None
     matched: tuple[str, ...]
     missing: tuple[str, ...]
+    about: bool = True  # the clause covers the head of what is asked (assistant.aboutness)
 
 
 # Characters of a question tagged by jieba's part-of-speech HMM, at most. Its Viterbi pass costs
@@ -289,6 +291,7 @@ def support(
         dense=hit.dense,
         matched=tuple(t for t in ranked if credit[t] >= 0.5),
         missing=tuple(t for t in ranked if credit[t] < 0.5),
+        about=head_covered(query, haystack, weights, credit.__getitem__),
     )
 
 
