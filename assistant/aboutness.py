@@ -37,30 +37,50 @@ _PIECE = re.compile(r"[^，。；？！,;?!\n]+[，。；？！,;?!]*")
 _SENT = re.compile(r"[^。！？；\n]+")
 # what a question asks of its head (补助比例, 申报条件), never the head itself
 _ATTRIBUTE = frozenset("比例 标准 金额 额度 上限 下限 条件 要求 门槛 期限 时间 时限 流程 材料 程序 方式 办法 部门 规定 政策 措施".split())
+# a clause that covers this much of the question's words answers it though it lacks the head as
+# written: the head is then the asker's slip (融资支持上线是多少 for 上限)
+_NEARLY_ALL = 0.8
 _SKIP = 4  # tokens that are not topic words the walk back from the asking words passes over (那个, 上, 是)
 
 
-def heads(query: str, weighted: Mapping[str, float]) -> list[tuple[str, bool]]:
-    """For each piece of the question that asks: its head (a weighted topic word) and whether the
-    piece asks for a benefit by the head's name (社保补贴)."""
+_CONJUNCTION = frozenset("和 与 跟 及 以及 、 还是 或 或者".split())
+
+
+def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], bool] = lambda t: True) -> list[tuple[str, bool]]:
+    """For each piece of the question that asks: its head (a weighted topic word that
+    ``can_head``) and whether the piece asks for a benefit by the head's name (社保补贴); a head
+    coordinated with another (国内推介会和出国参展分别怎么补) brings that one too."""
     from index.text import _tokenizer
 
     out: list[tuple[str, bool]] = []
     for m in _PIECE.finditer(query.lower()):
         piece = m.group()
-        anchors = [a for a, _ in answer_kind_spans(piece)] + [x.start() for x in _ASK.finditer(piece)] + [x.start() for x in _BENEFIT.finditer(piece)]
+        anchors = (
+            [a for a, _ in answer_kind_spans(piece)]
+            + [x.start() for x in _ASK.finditer(piece)]
+            + [x.start() for x in _BENEFIT.finditer(piece)]
+        )
         if not anchors:
             continue
         anchor = min(anchors)
-        tokens = [(w, s, e) for w, s, e in _tokenizer().tokenize(piece) if e <= anchor and w.strip()]
-        skipped = 0
-        for w, _s, e in reversed(tokens):
-            if w in weighted and w not in _ATTRIBUTE:
-                benefit = _BENEFIT.match(piece, e) is not None or _BENEFIT.match(piece, anchor) is not None and not piece[e:anchor].strip("的")
-                out.append((w, benefit))
+        tokens = [(w, e) for w, _s, e in _tokenizer().tokenize(piece) if e <= anchor and w.strip()]
+        skipped, found = 0, False
+        for w, e in reversed(tokens):
+            if not re.search(r"[\u4e00-\u9fffa-z]", w):
                 break
+            if found:
+                if w in _CONJUNCTION:  # look for the head of the conjunct before
+                    found, skipped = False, 0
+                continue  # the head's own modifiers (出国 of 出国参展)
+            if w in weighted and w not in _ATTRIBUTE and can_head(w):
+                benefit = _BENEFIT.match(piece, e) is not None or (
+                    _BENEFIT.match(piece, anchor) is not None and not piece[e:anchor].strip("的")
+                )
+                out.append((w, benefit and not out))
+                found = True
+                continue
             skipped += w not in _ATTRIBUTE
-            if skipped > _SKIP or not re.search(r"[\u4e00-\u9fffa-z]", w):
+            if skipped > _SKIP:
                 break
     return out
 
@@ -109,16 +129,23 @@ def _granted(term: str, haystack: str) -> bool:
     return any(term in s and _GRANT.search(s) for s in _SENT.findall(haystack))
 
 
-def head_covered(query: str, haystack: str, weighted: Mapping[str, float], credit: Callable[[str], float]) -> bool:
+def head_covered(
+    query: str,
+    haystack: str,
+    weighted: Mapping[str, float],
+    credit: Callable[[str], float],
+    can_head: Callable[[str], bool] = lambda t: True,
+    coverage: float = 0.0,
+) -> bool:
     """Whether the clause covers what the question asks about: one head of an asking piece is in
     the clause, as the same word, and granted when a benefit is asked for by name. True when the
     question has no head to test."""
-    found = heads(query, weighted)
+    found = heads(query, weighted, can_head)
     if not found:
         return True
     text = query.lower()
     for head, benefit in found:
-        if credit(head) < 0.5:
+        if credit(head) < 0.5 and coverage < _NEARLY_ALL:
             continue
         if head in haystack and _other_compound(head, text, haystack):
             continue

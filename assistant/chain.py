@@ -91,6 +91,7 @@ class Turn:
     out_of_region: str | None = None
     referenced: tuple[str, ...] = ()  # clause ids the question names itself (…11号第7条)
     bad_reference: str | None = None  # why the document or clause the question names does not exist
+    citing: tuple[str, ...] = ()  # the clauses that cite a 文号 the question names and no held document carries
     hits: tuple[Hit, ...] = ()
     answer: Answer | None = None
 
@@ -225,9 +226,12 @@ class Assistant:
                 return dataclasses.replace(turn, bad_reference=note)
             return dataclasses.replace(turn, referenced=tuple(c.id for c in found))
         unknown = _DOC_NO.search(_unbracket(u.query))
+        citing = self._citing(u.query[unknown.start() : unknown.end()]) if unknown is not None else ()
         if unknown is not None:  # a 文号 that no document held carries
             held = "、".join(f"{d.doc_no}" for d in self.documents if d.doc_no)
             note = f"现有政策文件中没有文号为“{u.query[unknown.start() : unknown.end()]}”的文件（现有文号：{held}）。"
+            if citing:  # one a held document cites (厦委发〔2016〕4号): only what the citing clauses say of it answers
+                return dataclasses.replace(turn, citing=citing, bad_reference=note)
             return dataclasses.replace(turn, allowed_docs=(), bad_reference=note)
         if u.region is None:
             return turn
@@ -245,6 +249,17 @@ class Assistant:
             note = f"现有文件中没有{u.region}全省范围的政策，以下为{regions}的政策，仅适用于该地区。"
             return dataclasses.replace(turn, allowed_docs=tuple(d.id for d in inside), scope_note=note)
         return dataclasses.replace(turn, allowed_docs=(), out_of_region=u.region)
+
+    def _citing(self, doc_no: str) -> tuple[str, ...]:
+        """The clauses that cite a 文号 no held document carries (its issuer as written may start
+        with a word of the question: 按厦科联〔2017〕44号), in corpus order."""
+        plain = _unbracket(doc_no)
+        issuer = plain.find("〔")
+        for cut in range(0, max(issuer - 1, 0)):
+            found = tuple(c.id for c in self.index.corpus.clauses if plain[cut:] in _unbracket(c.text))
+            if found:
+                return found
+        return ()
 
     def _named_by_number(self, text: str) -> tuple[PolicyDocument, str] | None:
         """The document whose 文号 the text writes (any bracket style), with the words as written."""
@@ -286,18 +301,17 @@ class Assistant:
             # names itself leads, the conversation's topic follows
             own = self.index.search(u.own, k=k, doc_ids=turn.allowed_docs)
             hits = _interleave(own, hits)[:k]
-        if turn.referenced:  # the clause the question names comes first, whatever its rank
-            named = [h for h in hits if h.clause.id in turn.referenced]
+        first = turn.referenced or turn.citing
+        if first:  # the clause the question names (or the clauses citing the 文号 it names) first, whatever its rank
+            named = [h for h in hits if h.clause.id in first]
             named += [
-                Hit(self.index.corpus.clause(cid), 1.0, None, None, None, None)
-                for cid in turn.referenced
-                if cid not in {h.clause.id for h in named}
+                Hit(self.index.corpus.clause(cid), 1.0, None, None, None, None) for cid in first if cid not in {h.clause.id for h in named}
             ]
-            hits = named + [h for h in hits if h.clause.id not in turn.referenced]
+            hits = named + [h for h in hits if h.clause.id not in first]
         return dataclasses.replace(turn, hits=tuple(hits))
 
     def _support(self, u: Understanding, hit: Hit) -> Support:
-        return support(u.query, hit, self.index.idf, self._known)
+        return support(u.query, hit, self.index.idf, self._known, asked=u.own if u.followup else None)
 
     def _known(self, term: str) -> bool:
         """Whether any document uses the word (its text, titles or headings)."""
@@ -343,6 +357,13 @@ class Assistant:
         if turn.out_of_region:
             reason = f"现有政策文件不包含{turn.out_of_region}的政策（现有文件覆盖：{regions}）。"
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, (), today))
+        if turn.citing:
+            cited = [h for h in turn.hits if h.clause.id in turn.citing]
+            # what the question asks besides the 文号 itself (whose words every citing clause holds)
+            rest = dataclasses.replace(u, query=_DOC_NO.sub("", _unbracket(u.query)))
+            if not any(_answers(self._support(rest, h)) for h in cited):
+                return dataclasses.replace(turn, answer=compose_no_basis(u, turn.bad_reference or "", (), today))
+            turn = dataclasses.replace(turn, hits=tuple(cited), bad_reference=None)
         if turn.bad_reference:
             return dataclasses.replace(turn, answer=compose_no_basis(u, turn.bad_reference, (), today))
         if not topic_terms(u.query) or not turn.hits:
@@ -470,18 +491,16 @@ class Assistant:
         else:  # "这个文件有效期到什么时候？" naming no document: every document's status
             docs = list(self.documents)
         evidence: list[Evidence] = []
-        silent: list[PolicyDocument] = []
         for d in docs:
             c = self._validity_evidence(d)
-            if c is None:
-                silent.append(d)
-                continue
-            quote = next(s for s in re.split(r"(?<=[。；])", c.text) if d.validity_text and d.validity_text.strip("。") in s).strip()
-            evidence.append(Evidence(c, quote))
+            if c is not None:
+                quote = next(s for s in re.split(r"(?<=[。；])", c.text) if d.validity_text and d.validity_text.strip("。") in s).strip()
+                evidence.append(Evidence(c, quote))
+            elif (notice := self._issuing_sentence(d)) is not None:
+                evidence.append(notice)  # a document that prints no period: said so, on its own notice
         if not evidence:
             reason = "、".join(f"《{d.title}》" for d in docs) + "未载明有效期或施行日期。"
             return compose_no_basis(u, reason, [], today)
-        silence = ["、".join(f"《{d.title}》（{d.region}）" for d in silent) + "未载明有效期或施行日期。"] if silent else []
         return compose_answer(
             u,
             evidence,
@@ -490,8 +509,20 @@ class Assistant:
             idf=self.index.idf,
             closing_clause=self.closing_clause,
             region_scope=turn.scope_note,
-            extra_notices=silence,
         )
+
+    def _issuing_sentence(self, d: PolicyDocument) -> Evidence | None:
+        """The sentence by which a document is issued (现将《…》印发给你们…), else its first sentence:
+        the basis for saying that it prints no period of validity."""
+        clauses = self.index.corpus.clauses_of(d.id)
+        if not clauses:
+            return None
+        for c in clauses:
+            for s in re.split(r"(?<=[。；])", c.text):
+                if d.title in s:
+                    return Evidence(c, s.strip())
+        first = next((s.strip() for s in re.split(r"(?<=[。；])", clauses[0].text) if s.strip()), None)
+        return Evidence(clauses[0], first) if first else None
 
     def verify(self, turn: Turn) -> Answer:
         """Every figure in the answer must come from a cited clause, a calculation or metadata."""

@@ -252,6 +252,7 @@ def support(
     hit: Hit,
     idf: Callable[[str], float] | None = None,
     known: Callable[[str], bool] | None = None,
+    asked: str | None = None,
 ) -> Support:
     """How well the clause (with its breadcrumb) covers what the question is about.
 
@@ -291,8 +292,18 @@ def support(
         dense=hit.dense,
         matched=tuple(t for t in ranked if credit[t] >= 0.5),
         missing=tuple(t for t in ranked if credit[t] < 0.5),
-        about=head_covered(query, haystack, weights, credit.__getitem__),
+        about=head_covered(
+            asked or query, haystack, weights, credit.__getitem__, lambda t: _can_head(t, known), covered / total if total else 0.0
+        ),
     )
+
+
+def _can_head(term: str, known: Callable[[str], bool] | None) -> bool:
+    """A word that can be the head of what is asked: a noun-like word that the documents use or
+    that names a thing of its own (加计); not a place, not a slip of the asker (盘子, 上线)."""
+    if any(p in term for p in _PLACE_WORDS if len(p) >= 2):
+        return False
+    return _names_a_thing(term) or (nominal(term) and (known is None or known(term)))
 
 
 _QUOTE_MARKS = str.maketrans("", "", "“”\"'‘’「」『』")
