@@ -28,6 +28,9 @@ from assistant.evidence import (
     unquote,
     with_department,
 )
+from assistant.evidence import (
+    credit as title_credit,
+)
 from assistant.records import Answer, Calculation
 from assistant.references import find_clause_ref, numbering_summary, resolve_ref
 from assistant.understand import Understanding, split_question, understand
@@ -61,7 +64,7 @@ _MULTI = re.compile(
 )
 _VALIDITY_CLAUSE = re.compile(r"有效期|施行|实施")
 # the pieces of a question that each name a measure ("A按60%补，B里又说每年最高100万，能两边都拿吗")
-_TOGETHER_PIECE = re.compile(r"[，,。；;？?！!]|又|也|还有")
+_TOGETHER_PIECE = re.compile(r"[，,。；;？?！!]|又|也|还有|和|跟|与|以及|以后|之后")
 _TOGETHER_MAX = 4  # measures quoted
 _CONJUNCT = re.compile(r"和|与|跟|以及|及|、|还是")
 _OVERVIEW_TERMS = 2  # an overview question names at most this many topic words (专精特新; 新认定, 高新技术企业)
@@ -498,6 +501,16 @@ class Assistant:
                 evidence.append(Evidence(c, quote))
             elif (notice := self._issuing_sentence(d)) is not None:
                 evidence.append(notice)  # a document that prints no period: said so, on its own notice
+        titles = "".join(d.title for d in docs)
+        measures = [
+            (h, s)
+            for h, s in supports
+            if _answers(s) and h.clause.document in docs and any(title_credit(t, titles) < 0.5 for t in s.matched if t in about)
+        ]
+        if evidence and measures:  # "孵化器奖励12月8号还能报吗": the measure asked about, after its document's life
+            h = max(measures, key=lambda e: e[1].coverage)[0]
+            if h.clause.id not in {e.clause.id for e in evidence}:
+                evidence.append(Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, "lookup")))
         if not evidence:
             reason = "、".join(f"《{d.title}》" for d in docs) + "未载明有效期或施行日期。"
             return compose_no_basis(u, reason, [], today)

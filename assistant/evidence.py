@@ -149,6 +149,11 @@ def _abbreviates(term: str, haystack: str) -> bool:
     return any(len(m.group(0)) <= 2 * len(term) for m in re.finditer(gaps, haystack))
 
 
+def credit(term: str, haystack: str) -> float:
+    """How far ``haystack`` contains ``term`` (see :func:`_credit`)."""
+    return _credit(term, haystack)
+
+
 def _credit(term: str, haystack: str) -> float:
     """1 when the clause contains the word; 0.8 when it writes in full what the word abbreviates;
     for a compound the clause lacks (国内贸易信用保险费), the share of its sub-words it does contain."""
