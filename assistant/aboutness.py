@@ -43,6 +43,8 @@ _NEARLY_ALL = 0.8
 _SKIP = 4  # tokens that are not topic words the walk back from the asking words passes over (那个, 上, 是)
 
 
+# verbs that report who asks (领导问, 主管让我问问, 老板说): the words before them are the asker's story
+_TELLING = re.compile(r"问问?|让|叫|说|催|想问|请教|咨询")
 _CONJUNCTION = frozenset("和 与 跟 及 以及 、 还是 或 或者".split())
 
 
@@ -80,8 +82,8 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
                 found = True
                 continue
             skipped += w not in _ATTRIBUTE
-            if skipped > _SKIP:
-                break
+            if skipped > _SKIP or _TELLING.fullmatch(w):
+                break  # 领导问…有没有资助, 主管让我问问能补多少: who wants to know is not what is asked
     return out
 
 

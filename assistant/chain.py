@@ -494,26 +494,28 @@ class Assistant:
         else:  # "这个文件有效期到什么时候？" naming no document: every document's status
             docs = list(self.documents)
         evidence: list[Evidence] = []
+        silent: list[PolicyDocument] = []
         for d in docs:
             c = self._validity_evidence(d)
-            if c is not None:
-                quote = next(s for s in re.split(r"(?<=[。；])", c.text) if d.validity_text and d.validity_text.strip("。") in s).strip()
-                evidence.append(Evidence(c, quote))
-            elif (notice := self._issuing_sentence(d)) is not None:
-                evidence.append(notice)  # a document that prints no period: said so, on its own notice
+            if c is None:
+                silent.append(d)
+                continue
+            quote = next(s for s in re.split(r"(?<=[。；])", c.text) if d.validity_text and d.validity_text.strip("。") in s).strip()
+            evidence.append(Evidence(c, quote))
+        if not evidence:
+            reason = "、".join(f"《{d.title}》" for d in docs) + "未载明有效期或施行日期。"
+            return compose_no_basis(u, reason, [], today)
         titles = "".join(d.title for d in docs)
         measures = [
             (h, s)
             for h, s in supports
             if _answers(s) and h.clause.document in docs and any(title_credit(t, titles) < 0.5 for t in s.matched if t in about)
         ]
-        if evidence and measures:  # "孵化器奖励12月8号还能报吗": the measure asked about, after its document's life
+        if measures:  # "孵化器奖励12月8号还能报吗": the measure asked about, after its document's life
             h = max(measures, key=lambda e: e[1].coverage)[0]
             if h.clause.id not in {e.clause.id for e in evidence}:
                 evidence.append(Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, "lookup")))
-        if not evidence:
-            reason = "、".join(f"《{d.title}》" for d in docs) + "未载明有效期或施行日期。"
-            return compose_no_basis(u, reason, [], today)
+        silence = ["、".join(f"《{d.title}》（{d.region}）" for d in silent) + "未载明有效期或施行日期。"] if silent else []
         return compose_answer(
             u,
             evidence,
@@ -522,20 +524,8 @@ class Assistant:
             idf=self.index.idf,
             closing_clause=self.closing_clause,
             region_scope=turn.scope_note,
+            extra_notices=silence,
         )
-
-    def _issuing_sentence(self, d: PolicyDocument) -> Evidence | None:
-        """The sentence by which a document is issued (现将《…》印发给你们…), else its first sentence:
-        the basis for saying that it prints no period of validity."""
-        clauses = self.index.corpus.clauses_of(d.id)
-        if not clauses:
-            return None
-        for c in clauses:
-            for s in re.split(r"(?<=[。；])", c.text):
-                if d.title in s:
-                    return Evidence(c, s.strip())
-        first = next((s.strip() for s in re.split(r"(?<=[。；])", clauses[0].text) if s.strip()), None)
-        return Evidence(clauses[0], first) if first else None
 
     def verify(self, turn: Turn) -> Answer:
         """Every figure in the answer must come from a cited clause, a calculation or metadata."""

@@ -62,7 +62,7 @@ _QUESTION_WORDS = frozenset(
         # how the asker names itself, and conversational tails
         " 集团 单位 本单位 我单位 我公司 咱们 对吧 就行 是吧 确认 确认一下 问题"
         # levels of government as the asker names them (市里、区里各给多少)
-        " 市里 区里 省里 县里 市级 区级 省级"
+        " 市里 区里 省里 县里 市级 区级 省级 市区"
         # how a spoken question asks what to do or what the rules say (怎么弄, 按规定至少要提多少)
         " 怎么弄 怎么办 咋办 咋弄 怎么搞 怎么做 按规定 规定的 至少 最低 最少 起码"
     ).split()

@@ -30,6 +30,7 @@ def _covered(question: str, clause: str) -> bool:
 def test_the_head_is_the_word_before_what_is_asked_not_the_asker_or_its_possessor() -> None:
     assert [h for h, _ in heads("进站博士后的个人所得税有没有减免？", _weights("进站博士后的个人所得税有没有减免？"))] == ["个人所得税"]
     q = "我们专精特新企业招应届生，社保补贴怎么申请"
+    assert heads("领导问这个有没有资助", _weights("领导问这个有没有资助")) == []  # who wants to know is no head
     assert heads(q, _weights(q)) == [("社保", True)]  # a benefit asked by the head's name
 
 
@@ -106,10 +107,9 @@ def test_a_document_number_a_held_clause_cites_is_answered_from_that_clause(assi
 
 
 @pytest.mark.slow
-def test_a_document_that_prints_no_validity_says_so_on_its_issuing_notice(assistant: Assistant) -> None:
+def test_a_document_that_prints_no_validity_is_said_so(assistant: Assistant) -> None:
     answer = assistant.answer("鲁科字〔2025〕128号什么时候失效")
-    assert not answer.no_basis and answer.citations[0].clause_id == "sd-kjfwy-2025/印发通知"
-    assert "未载明有效期" in answer.lead
+    assert answer.no_basis and "未载明有效期" in answer.text
 
 
 @pytest.mark.slow
