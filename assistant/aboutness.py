@@ -65,7 +65,12 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
         if not anchors:
             continue
         anchor = min(anchors)
-        tokens = [(w, e) for w, _s, e in _tokenizer().tokenize(piece) if e <= anchor and w.strip()]
+        every = [(w, e) for w, _s, e in _tokenizer().tokenize(piece) if w.strip()]
+        # "为啥要支持企业建重点实验室": a piece that asks first names its thing after the asking word
+        after = [w for w, e in every if e > anchor and w in weighted and w not in _ATTRIBUTE and can_head(w)]
+        if after:
+            out.append((after[-1], False))
+        tokens = [(w, e) for w, e in every if e <= anchor]
         skipped, found = 0, False
         for w, e in reversed(tokens):
             if not re.search(r"[\u4e00-\u9fffa-z]", w):

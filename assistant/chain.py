@@ -489,6 +489,10 @@ class Assistant:
         about = [t for t in terms if not _VALIDITY_WORDS.search(t)]
         if named:
             docs = named[:4]
+        elif about and not any(_answers(s) for _, s in supports):
+            # "2020年那个房租减免现在还能申请吗": a measure no document has; its life is not the answer
+            missing = "、".join(supports[0][1].missing[:3]) if supports else ""
+            return compose_no_basis(u, f"现有文件中没有关于“{missing}”的规定。" if missing else "", [], today)
         elif about:
             docs = ranked_docs[:1]
         else:  # "这个文件有效期到什么时候？" naming no document: every document's status
