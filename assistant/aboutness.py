@@ -57,6 +57,8 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
     out: list[tuple[str, bool]] = []
     for m in _PIECE.finditer(query.lower()):
         piece = m.group()
+        if not _ASK.search(piece):
+            continue  # the asker's story (在翔安做新能源材料的): its words are no head
         anchors = (
             [a for a, _ in answer_kind_spans(piece)]
             + [x.start() for x in _ASK.finditer(piece)]
