@@ -28,6 +28,9 @@ from assistant.evidence import (
     unquote,
     with_department,
 )
+from assistant.evidence import (
+    credit as title_credit,
+)
 from assistant.records import Answer, Calculation
 from assistant.references import find_clause_ref, numbering_summary, resolve_ref
 from assistant.understand import Understanding, split_question, understand
@@ -61,7 +64,7 @@ _MULTI = re.compile(
 )
 _VALIDITY_CLAUSE = re.compile(r"有效期|施行|实施")
 # the pieces of a question that each name a measure ("A按60%补，B里又说每年最高100万，能两边都拿吗")
-_TOGETHER_PIECE = re.compile(r"[，,。；;？?！!]|又|也|还有")
+_TOGETHER_PIECE = re.compile(r"[，,。；;？?！!]|又|也|还有|和|跟|与|以及|以后|之后")
 _TOGETHER_MAX = 4  # measures quoted
 _CONJUNCT = re.compile(r"和|与|跟|以及|及|、|还是")
 _OVERVIEW_TERMS = 2  # an overview question names at most this many topic words (专精特新; 新认定, 高新技术企业)
@@ -91,6 +94,7 @@ class Turn:
     out_of_region: str | None = None
     referenced: tuple[str, ...] = ()  # clause ids the question names itself (…11号第7条)
     bad_reference: str | None = None  # why the document or clause the question names does not exist
+    citing: tuple[str, ...] = ()  # the clauses that cite a 文号 the question names and no held document carries
     hits: tuple[Hit, ...] = ()
     answer: Answer | None = None
 
@@ -225,9 +229,12 @@ class Assistant:
                 return dataclasses.replace(turn, bad_reference=note)
             return dataclasses.replace(turn, referenced=tuple(c.id for c in found))
         unknown = _DOC_NO.search(_unbracket(u.query))
+        citing = self._citing(u.query[unknown.start() : unknown.end()]) if unknown is not None else ()
         if unknown is not None:  # a 文号 that no document held carries
             held = "、".join(f"{d.doc_no}" for d in self.documents if d.doc_no)
             note = f"现有政策文件中没有文号为“{u.query[unknown.start() : unknown.end()]}”的文件（现有文号：{held}）。"
+            if citing:  # one a held document cites (厦委发〔2016〕4号): only what the citing clauses say of it answers
+                return dataclasses.replace(turn, citing=citing, bad_reference=note)
             return dataclasses.replace(turn, allowed_docs=(), bad_reference=note)
         if u.region is None:
             return turn
@@ -245,6 +252,17 @@ class Assistant:
             note = f"现有文件中没有{u.region}全省范围的政策，以下为{regions}的政策，仅适用于该地区。"
             return dataclasses.replace(turn, allowed_docs=tuple(d.id for d in inside), scope_note=note)
         return dataclasses.replace(turn, allowed_docs=(), out_of_region=u.region)
+
+    def _citing(self, doc_no: str) -> tuple[str, ...]:
+        """The clauses that cite a 文号 no held document carries (its issuer as written may start
+        with a word of the question: 按厦科联〔2017〕44号), in corpus order."""
+        plain = _unbracket(doc_no)
+        issuer = plain.find("〔")
+        for cut in range(0, max(issuer - 1, 0)):
+            found = tuple(c.id for c in self.index.corpus.clauses if plain[cut:] in _unbracket(c.text))
+            if found:
+                return found
+        return ()
 
     def _named_by_number(self, text: str) -> tuple[PolicyDocument, str] | None:
         """The document whose 文号 the text writes (any bracket style), with the words as written."""
@@ -286,18 +304,17 @@ class Assistant:
             # names itself leads, the conversation's topic follows
             own = self.index.search(u.own, k=k, doc_ids=turn.allowed_docs)
             hits = _interleave(own, hits)[:k]
-        if turn.referenced:  # the clause the question names comes first, whatever its rank
-            named = [h for h in hits if h.clause.id in turn.referenced]
+        first = turn.referenced or turn.citing
+        if first:  # the clause the question names (or the clauses citing the 文号 it names) first, whatever its rank
+            named = [h for h in hits if h.clause.id in first]
             named += [
-                Hit(self.index.corpus.clause(cid), 1.0, None, None, None, None)
-                for cid in turn.referenced
-                if cid not in {h.clause.id for h in named}
+                Hit(self.index.corpus.clause(cid), 1.0, None, None, None, None) for cid in first if cid not in {h.clause.id for h in named}
             ]
-            hits = named + [h for h in hits if h.clause.id not in turn.referenced]
+            hits = named + [h for h in hits if h.clause.id not in first]
         return dataclasses.replace(turn, hits=tuple(hits))
 
     def _support(self, u: Understanding, hit: Hit) -> Support:
-        return support(u.query, hit, self.index.idf, self._known)
+        return support(u.query, hit, self.index.idf, self._known, asked=u.own if u.followup else None)
 
     def _known(self, term: str) -> bool:
         """Whether any document uses the word (its text, titles or headings)."""
@@ -343,6 +360,13 @@ class Assistant:
         if turn.out_of_region:
             reason = f"现有政策文件不包含{turn.out_of_region}的政策（现有文件覆盖：{regions}）。"
             return dataclasses.replace(turn, answer=compose_no_basis(u, reason, (), today))
+        if turn.citing:
+            cited = [h for h in turn.hits if h.clause.id in turn.citing]
+            # what the question asks besides the 文号 itself (whose words every citing clause holds)
+            rest = dataclasses.replace(u, query=_DOC_NO.sub("", _unbracket(u.query)))
+            if not any(_answers(self._support(rest, h)) for h in cited):
+                return dataclasses.replace(turn, answer=compose_no_basis(u, turn.bad_reference or "", (), today))
+            turn = dataclasses.replace(turn, hits=tuple(cited), bad_reference=None)
         if turn.bad_reference:
             return dataclasses.replace(turn, answer=compose_no_basis(u, turn.bad_reference, (), today))
         if not topic_terms(u.query) or not turn.hits:
@@ -465,6 +489,10 @@ class Assistant:
         about = [t for t in terms if not _VALIDITY_WORDS.search(t)]
         if named:
             docs = named[:4]
+        elif about and not any(_answers(s) for _, s in supports):
+            # "2020年那个房租减免现在还能申请吗": a measure no document has; its life is not the answer
+            missing = "、".join(supports[0][1].missing[:3]) if supports else ""
+            return compose_no_basis(u, f"现有文件中没有关于“{missing}”的规定。" if missing else "", [], today)
         elif about:
             docs = ranked_docs[:1]
         else:  # "这个文件有效期到什么时候？" naming no document: every document's status
@@ -481,6 +509,16 @@ class Assistant:
         if not evidence:
             reason = "、".join(f"《{d.title}》" for d in docs) + "未载明有效期或施行日期。"
             return compose_no_basis(u, reason, [], today)
+        titles = "".join(d.title for d in docs)
+        measures = [
+            (h, s)
+            for h, s in supports
+            if _answers(s) and h.clause.document in docs and any(title_credit(t, titles) < 0.5 for t in s.matched if t in about)
+        ]
+        if measures:  # "孵化器奖励12月8号还能报吗": the measure asked about, after its document's life
+            h = max(measures, key=lambda e: e[1].coverage)[0]
+            if h.clause.id not in {e.clause.id for e in evidence}:
+                evidence.append(Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, "lookup")))
         silence = ["、".join(f"《{d.title}》（{d.region}）" for d in silent) + "未载明有效期或施行日期。"] if silent else []
         return compose_answer(
             u,
@@ -554,6 +592,8 @@ def _interleave(first: Sequence[Hit], second: Sequence[Hit]) -> list[Hit]:
 
 def _answers(s: Support) -> bool:
     """Whether a clause answers the question (the no-basis threshold)."""
+    if not s.about:  # it shares words with the question, not what the question asks about
+        return False
     return s.coverage >= MIN_COVERAGE or ((s.dense or 0) >= MIN_DENSE and s.coverage >= MIN_DENSE_COVERAGE)
 
 

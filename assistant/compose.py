@@ -144,7 +144,10 @@ def _lead(
         names = "；".join(f"{_measure_name(c)}[{c.n}]" for c in citations)
         return f"现有文件中与您的问题相关的措施有（按相关程度排列）：{names}。各项规定见下方原文。"
     if u.intent == "validity":
-        per_doc = [(ev.clause.document, c) for ev, c in zip(evidence, citations, strict=False)]
+        # one line a document: a measure quoted after its document's closing provision adds none
+        per_doc = list(
+            {ev.clause.document.id: (ev.clause.document, c) for ev, c in reversed(list(zip(evidence, citations, strict=False)))}.values()
+        )[::-1]
         return (
             "；".join(
                 f"《{d.title}》（{d.region}）：{d.validity(today).describe()}[{c.n}]"

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.aboutness import head_covered
 from assistant.understand import REGION_ALIASES, answer_kind_spans, focus_text
 from corpus.records import Clause
 from index.store import Hit
@@ -61,7 +62,7 @@ _QUESTION_WORDS = frozenset(
         # how the asker names itself, and conversational tails
         " 集团 单位 本单位 我单位 我公司 咱们 对吧 就行 是吧 确认 确认一下 问题"
         # levels of government as the asker names them (市里、区里各给多少)
-        " 市里 区里 省里 县里 市级 区级 省级"
+        " 市里 区里 省里 县里 市级 区级 省级 市区"
         # how a spoken question asks what to do or what the rules say (怎么弄, 按规定至少要提多少)
         " 怎么弄 怎么办 咋办 咋弄 怎么搞 怎么做 按规定 规定的 至少 最低 最少 起码"
     ).split()
@@ -83,6 +84,7 @@ class Support:
     dense: float | None
     matched: tuple[str, ...]
     missing: tuple[str, ...]
+    about: bool = True  # the clause covers the head of what is asked (assistant.aboutness)
 
 
 # Characters of a question tagged by jieba's part-of-speech HMM, at most. Its Viterbi pass costs
@@ -142,6 +144,11 @@ def _abbreviates(term: str, haystack: str) -> bool:
         return False
     gaps = "".join(f"{re.escape(ch)}[\u4e00-\u9fff]{{0,2}}?" for ch in term[:-1]) + re.escape(term[-1])
     return any(len(m.group(0)) <= 2 * len(term) for m in re.finditer(gaps, haystack))
+
+
+def credit(term: str, haystack: str) -> float:
+    """How far ``haystack`` contains ``term`` (see :func:`_credit`)."""
+    return _credit(term, haystack)
 
 
 def _credit(term: str, haystack: str) -> float:
@@ -243,6 +250,7 @@ def support(
     hit: Hit,
     idf: Callable[[str], float] | None = None,
     known: Callable[[str], bool] | None = None,
+    asked: str | None = None,
 ) -> Support:
     """How well the clause (with its breadcrumb) covers what the question is about.
 
@@ -282,7 +290,18 @@ def support(
         dense=hit.dense,
         matched=tuple(t for t in ranked if credit[t] >= 0.5),
         missing=tuple(t for t in ranked if credit[t] < 0.5),
+        about=head_covered(
+            asked or query, haystack, weights, credit.__getitem__, lambda t: _can_head(t, known), covered / total if total else 0.0
+        ),
     )
+
+
+def _can_head(term: str, known: Callable[[str], bool] | None) -> bool:
+    """A word that can be the head of what is asked: a noun-like word that the documents use or
+    that names a thing of its own (加计); not a place, not a slip of the asker (盘子, 上线)."""
+    if any(p in term for p in _PLACE_WORDS if len(p) >= 2):
+        return False
+    return _names_a_thing(term) or (nominal(term) and (known is None or known(term)))
 
 
 _QUOTE_MARKS = str.maketrans("", "", "“”\"'‘’「」『』")

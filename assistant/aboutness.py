@@ -1,0 +1,164 @@
+"""What a question is about, as against what a clause grants.
+
+Coverage counts the question's topic words a clause contains; it cannot tell "企业所得税" from the
+"个人所得税" of a clause, nor "社保补贴" from a clause that lifts "社保等限制". Three tests look at
+the phrase the question asks about, its head — the last topic word before the words that ask
+(…的个人所得税有没有减免, 社保补贴怎么领, 研发费用加计扣除比例是多少):
+
+- the head must be in the clause: a clause that shares only the asker's kind or the head's
+  possessor (进站博士后的个人所得税 against a 博士后 clause) does not answer;
+- a head that the question writes as a word of the general dictionary (企业所得税) is not the
+  clause's different word of the same ending (个人所得税);
+- a benefit asked for by name (社保补贴, 所得税减免) needs a sentence of the clause where the head
+  stands with something given (给予、补贴、奖励…), not a sentence that merely mentions it.
+
+Only words and jieba's dictionary and tags are used; no list of topics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+
+from assistant.understand import answer_kind_spans
+
+__all__ = ["heads", "head_covered"]
+
+# the words that ask (…多少, 怎么领, 有没有, 是不是), where a question's head ends
+_ASK = re.compile(
+    r"[？?吗呢]|多少|几[个年项家次]|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|有没有|能不能|可不可以|是不是|会不会|算不算|要满足|需要满足"
+)
+# a benefit named after its head: 社保补贴, 所得税减免, 所得税上有什么优惠
+_BENEFIT = re.compile(r"补贴|补助|奖励|资助|贴息|奖补|退税|减免|优惠|返还|返奖")
+# a sentence of a clause that gives something
+_GRANT = re.compile(r"给予|补贴|补助|奖励|资助|贴息|奖补|减免|免收|免征|返还|优惠|扶持|支持|补足|兑现")
+_PIECE = re.compile(r"[^，。；？！,;?!\n]+[，。；？！,;?!]*")
+_SENT = re.compile(r"[^。！？；\n]+")
+# what a question asks of its head (补助比例, 申报条件), never the head itself
+_ATTRIBUTE = frozenset("比例 标准 金额 额度 上限 下限 条件 要求 门槛 期限 时间 时限 流程 材料 程序 方式 办法 部门 规定 政策 措施".split())
+# a clause that covers this much of the question's words answers it though it lacks the head as
+# written: the head is then the asker's slip (融资支持上线是多少 for 上限)
+_NEARLY_ALL = 0.8
+_SKIP = 4  # tokens that are not topic words the walk back from the asking words passes over (那个, 上, 是)
+
+
+# verbs that report who asks (领导问, 主管让我问问, 老板说): the words before them are the asker's story
+_TELLING = re.compile(r"问问?|让|叫|说|催|想问|请教|咨询")
+_CONJUNCTION = frozenset("和 与 跟 及 以及 、 还是 或 或者".split())
+
+
+def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], bool] = lambda t: True) -> list[tuple[str, bool]]:
+    """For each piece of the question that asks: its head (a weighted topic word that
+    ``can_head``) and whether the piece asks for a benefit by the head's name (社保补贴); a head
+    coordinated with another (国内推介会和出国参展分别怎么补) brings that one too."""
+    from index.text import _tokenizer
+
+    out: list[tuple[str, bool]] = []
+    for m in _PIECE.finditer(query.lower()):
+        piece = m.group()
+        if not _ASK.search(piece):
+            continue  # the asker's story (在翔安做新能源材料的): its words are no head
+        anchors = (
+            [a for a, _ in answer_kind_spans(piece)]
+            + [x.start() for x in _ASK.finditer(piece)]
+            + [x.start() for x in _BENEFIT.finditer(piece)]
+        )
+        if not anchors:
+            continue
+        anchor = min(anchors)
+        every = [(w, e) for w, _s, e in _tokenizer().tokenize(piece) if w.strip()]
+        # "为啥要支持企业建重点实验室": a piece that asks first names its thing after the asking word
+        after = [w for w, e in every if e > anchor and w in weighted and w not in _ATTRIBUTE and can_head(w)]
+        if after:
+            out.append((after[-1], False))
+        tokens = [(w, e) for w, e in every if e <= anchor]
+        skipped, found = 0, False
+        for w, e in reversed(tokens):
+            if not re.search(r"[\u4e00-\u9fffa-z]", w):
+                break
+            if found:
+                if w in _CONJUNCTION:  # look for the head of the conjunct before
+                    found, skipped = False, 0
+                continue  # the head's own modifiers (出国 of 出国参展)
+            if w in weighted and w not in _ATTRIBUTE and can_head(w):
+                benefit = _BENEFIT.match(piece, e) is not None or (
+                    _BENEFIT.match(piece, anchor) is not None and not piece[e:anchor].strip("的")
+                )
+                out.append((w, benefit and not out))
+                found = True
+                continue
+            skipped += w not in _ATTRIBUTE
+            if skipped > _SKIP or _TELLING.fullmatch(w):
+                break  # 领导问…有没有资助, 主管让我问问能补多少: who wants to know is not what is asked
+    return out
+
+
+def _dictionary_word(word: str) -> bool:
+    from index.text import _tokenizer, known_word
+
+    tk = _tokenizer()
+    tk.check_initialized()
+    return known_word(word) or bool(tk.FREQ.get(word))
+
+
+@lru_cache(maxsize=8192)
+def _prefix_in_word(text: str, at: int, term: str) -> str | None:
+    """What precedes ``term`` at ``at`` inside a longer dictionary word of ``text`` (个人 of
+    个人所得税 around 所得税), the longest; None when ``term`` ends no longer word there."""
+    for k in (4, 3, 2, 1):
+        if at - k < 0:
+            continue
+        word = text[at - k : at + len(term)]
+        if re.fullmatch(r"[\u4e00-\u9fff]+", word) and _dictionary_word(word):
+            return word[:k]
+    return None
+
+
+def _other_compound(term: str, question: str, haystack: str) -> bool:
+    """The question writes a noun right before ``term`` (企业 所得税) that the clause never joins to
+    it, while every place the clause writes ``term`` is inside a dictionary word of another
+    first part (个人所得税): two kinds of one thing."""
+    from index.text import _tokenizer
+
+    before = None
+    for w, _s, e in _tokenizer().tokenize(question):
+        if question.startswith(term, e):
+            before = w
+            break
+    if before is None or not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", before) or before + term in haystack:
+        return False
+    places = [m.start() for m in re.finditer(re.escape(term), haystack)]
+    prefixes = [_prefix_in_word(haystack, p, term) for p in places]
+    return bool(places) and all(p is not None and not before.endswith(p) for p in prefixes)
+
+
+def _granted(term: str, haystack: str) -> bool:
+    """A sentence of the clause names ``term`` together with something given."""
+    return any(term in s and _GRANT.search(s) for s in _SENT.findall(haystack))
+
+
+def head_covered(
+    query: str,
+    haystack: str,
+    weighted: Mapping[str, float],
+    credit: Callable[[str], float],
+    can_head: Callable[[str], bool] = lambda t: True,
+    coverage: float = 0.0,
+) -> bool:
+    """Whether the clause covers what the question asks about: one head of an asking piece is in
+    the clause, as the same word, and granted when a benefit is asked for by name. True when the
+    question has no head to test."""
+    found = heads(query, weighted, can_head)
+    if not found:
+        return True
+    text = query.lower()
+    for head, benefit in found:
+        if credit(head) < 0.5 and coverage < _NEARLY_ALL:
+            continue
+        if head in haystack and _other_compound(head, text, haystack):
+            continue
+        if benefit and head in haystack and not _granted(head, haystack):
+            continue
+        return True
+    return False

@@ -1,0 +1,121 @@
+"""What a question is about against what a clause grants (assistant.aboutness), and the kinds of
+question it decides: out of scope with shared words, 文号 a held clause cites, a document that
+prints no validity period, stacking and expiry asked in everyday words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from assistant.aboutness import head_covered, heads
+from assistant.chain import Assistant
+from assistant.evidence import topic_terms
+from assistant.understand import detect_intent
+from corpus.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _weights(question: str) -> dict[str, float]:
+    return dict.fromkeys(topic_terms(question), 1.0)
+
+
+def _covered(question: str, clause: str) -> bool:
+    w = _weights(question)
+    return head_covered(question, clause, w, lambda t: 1.0 if t in clause else 0.0)
+
+
+def test_the_head_is_the_word_before_what_is_asked_not_the_asker_or_its_possessor() -> None:
+    found = [h for h, _ in heads("进站博士后的个人所得税有没有减免？", _weights("进站博士后的个人所得税有没有减免？"))]
+    assert "个人所得税" in found and "博士后" not in found and "进站" not in found
+    q = "我们专精特新企业招应届生，社保补贴怎么申请"
+    assert heads("领导问这个有没有资助", _weights("领导问这个有没有资助")) == []  # who wants to know is no head
+    assert heads(q, _weights(q)) == [("社保", True)]  # a benefit asked by the head's name
+
+
+def test_a_clause_without_the_head_does_not_answer_though_it_shares_the_other_words() -> None:
+    clause = "对进站博士后给予最长2年、每人每年最高15万元生活补助。"
+    assert not _covered("进站博士后的个人所得税有没有减免？", clause)
+    assert _covered("进站博士后的生活补助是多少？", clause)
+
+
+def test_two_kinds_of_one_thing_are_told_apart_by_the_word_before_it() -> None:
+    clause = "按其工资薪金所得5年内缴纳个人所得税地方留成部分的50%予以奖励。"
+    assert not _covered("认定高新技术企业后企业所得税按多少交？", clause)
+    assert _covered("高端人才个人所得税奖励按多少比例？", clause)
+
+
+def test_a_benefit_asked_by_name_needs_a_sentence_that_gives_it() -> None:
+    assert not _covered("社保补贴怎么申请", "柔性引进高层次人才，可不受国籍、户籍、社保等限制申报职称评审。")
+    assert _covered("社保补贴怎么申请", "对新招用员工的企业，按规定给予社保补贴。")
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("拿了小巨人首次奖励以后，还能申请管理咨询补助吗", "overlap"),
+        ("揭榜挂帅这条和关键技术攻关那条，能不能两个都拿", "overlap"),
+        ("两边额度能加起来吗？", "overlap"),
+        ("我们明年3月才能把材料报上去，到时候还能申请吗", "validity"),
+        ("专精特新措施和科技服务业措施哪个管得更久", "validity"),
+        ("两边加起来一共能拿多少？", "amount"),  # a total, not whether they stack
+    ],
+)
+def test_stacking_and_expiry_in_everyday_words_are_recognised(question: str, intent: str) -> None:
+    assert detect_intent(question) == intent
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    from index.e5_model import ensure_model
+
+    model_dir = ensure_model(Settings(data_dir=REPO / "var"))
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), model_dir=model_dir, today=dt.date(2026, 12, 1))
+    return Assistant.from_settings(settings)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "科技型中小企业的企业所得税优惠税率是多少",  # 所得税 of a clause is 个人所得税
+        "专精特新企业招了残疾人，社保补贴能领多少",  # a clause names 社保 only as a restriction lifted
+        "三高企业的研发费用加计扣除怎么申请",  # 加计 is in no document
+    ],
+)
+def test_out_of_scope_questions_sharing_the_documents_words_are_refused(assistant: Assistant, question: str) -> None:
+    answer = assistant.answer(question)
+    assert answer.no_basis and not answer.citations, answer.text
+
+
+@pytest.mark.slow
+def test_the_in_scope_neighbours_of_those_questions_are_answered(assistant: Assistant) -> None:
+    assert assistant.answer("进站博士后的生活补助每年多少").citations[0].clause_id == "xm-kjcx-jd/四/（四）/12"
+    personal = assistant.answer("三高企业高端人才的个人所得税奖励比例是多少")
+    assert personal.citations[0].clause_id == "xm-sangao-faq/提高人才个税奖励/政策原文"
+
+
+@pytest.mark.slow
+def test_a_document_number_a_held_clause_cites_is_answered_from_that_clause(assistant: Assistant) -> None:
+    cited = assistant.answer("厦科联〔2017〕44号规定的重点实验室，先备案多久才能认定")
+    assert not cited.no_basis and cited.citations[0].clause_id.startswith("xm-sangao-faq/支持企业建设实验室/")
+    assert "备案一年以上" in cited.text
+    # named only as a basis of a held document: what it says itself is not held
+    only_named = assistant.answer("工信部联科〔2025〕110号里对孵化器怎么补")
+    assert only_named.no_basis and "工信部联科〔2025〕110号" in only_named.text
+
+
+@pytest.mark.slow
+def test_a_document_that_prints_no_validity_is_said_so(assistant: Assistant) -> None:
+    answer = assistant.answer("鲁科字〔2025〕128号什么时候失效")
+    assert answer.no_basis and "未载明有效期" in answer.text
+
+
+@pytest.mark.slow
+def test_an_expiry_asked_by_the_companys_own_date_cites_the_documents_life_and_the_measure(assistant: Assistant) -> None:
+    answer = assistant.answer("国内贸易信用保险的保费补贴，我们保单2027年2月才生效，到时候还能按专精特新措施申请吗")
+    cited = [c.clause_id for c in answer.citations]
+    assert answer.intent == "validity" and "xm-zjtx-2024/附则2" in cited and "xm-zjtx-2024/二/（六）/15" in cited
+    assert "2026年12月31日" in answer.lead
