@@ -332,9 +332,11 @@ class Assistant:
         """Whether the documents use the word, or write it out in full (场租 for 场地租金)."""
         if self._known(term):
             return True
+        if len(term) != 2:  # only a two-character contraction is read as written out in full
+            return False
         assert self._corpus_text is not None
         spelled = f"{re.escape(term[0])}[\u4e00-\u9fff]{{1,2}}{re.escape(term[1])}"
-        return len(term) == 2 and re.search(spelled, self._corpus_text) is not None
+        return re.search(spelled, self._corpus_text) is not None
 
     def closing_clause(self, d: PolicyDocument, pattern: re.Pattern[str] | None = None) -> Clause | None:
         """A document's closing provision matching ``pattern`` (default: its overlap rule)."""
