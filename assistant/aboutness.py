@@ -36,7 +36,11 @@ _GRANT = re.compile(r"给予|补贴|补助|奖励|资助|贴息|奖补|减免|�
 _PIECE = re.compile(r"[^，。；？！,;?!\n]+[，。；？！,;?!]*")
 _SENT = re.compile(r"[^。！？；\n]+")
 # what a question asks of its head (补助比例, 申报条件), never the head itself
-_ATTRIBUTE = frozenset("比例 标准 金额 额度 上限 下限 条件 要求 门槛 期限 时间 时限 流程 材料 程序 方式 办法 部门 规定 政策 措施".split())
+_ATTRIBUTE = frozenset(
+    "比例 标准 金额 额度 上限 下限 条件 要求 门槛 期限 有效期 时间 时限 流程 材料 程序 方式 办法 部门 规定 政策 措施".split()
+)
+# a word pointed at (那部分, 这个钱, 该项): it refers back to what was said, and is no head of its own
+_POINTED = re.compile(r"(?:那|这|该|此)(?:个|种|项|些|笔|块)?$")
 # a clause that covers this much of the question's words answers it though it lacks the head as
 # written: the head is then the asker's slip (融资支持上线是多少 for 上限)
 _NEARLY_ALL = 0.8
@@ -82,6 +86,8 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
                     found, skipped = False, 0
                 continue  # the head's own modifiers (出国 of 出国参展)
             if w in weighted and w not in _ATTRIBUTE and can_head(w):
+                if _POINTED.search(piece[: e - len(w)]):
+                    break  # 每满200万那部分能补多少: the part meant is the one said before
                 benefit = _BENEFIT.match(piece, e) is not None or (
                     _BENEFIT.match(piece, anchor) is not None and not piece[e:anchor].strip("的")
                 )

@@ -57,7 +57,7 @@ def _covered_length(text: str, words: Sequence[str], taken: list[bool]) -> int:
     """Characters of ``text`` the words cover, longest word first, each stretch counted once
     (``taken`` marks what earlier words, or skipped sentences, already hold)."""
     total = 0
-    for word in sorted(set(words), key=len, reverse=True):
+    for word in sorted(dict.fromkeys(words), key=len, reverse=True):  # ties in the words' own order, never a set's (hash-seeded)
         start = text.find(word) if word else -1
         while start >= 0:
             end = start + len(word)

@@ -35,6 +35,14 @@ def test_the_head_is_the_word_before_what_is_asked_not_the_asker_or_its_possesso
     assert heads(q, _weights(q)) == [("社保", True)]  # a benefit asked by the head's name
 
 
+def test_a_word_pointed_at_or_a_documents_life_is_no_head() -> None:
+    """那部分 / 这笔钱 refer back to what was said before; 有效期 is asked of a document, as 期限 is."""
+    for q in ("去年营收涨了两成，超出的那部分能奖多少？", "这笔钱什么时候到账？"):
+        assert heads(q, _weights(q)) == [], q
+    q = "我们下个月才交申报书，到时候这个措施还在有效期吗？"
+    assert "有效期" not in [h for h, _ in heads(q, _weights(q))]
+
+
 def test_a_clause_without_the_head_does_not_answer_though_it_shares_the_other_words() -> None:
     clause = "对进站博士后给予最长2年、每人每年最高15万元生活补助。"
     assert not _covered("进站博士后的个人所得税有没有减免？", clause)

@@ -7,6 +7,7 @@ clause quoted beside each block.
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -225,3 +226,24 @@ def test_a_reference_rate_the_asker_fixes_is_a_fact() -> None:
     # two loans under the company's yearly total: 500×2.8%×60% + 900×3.0%×60% = 8.4 + 16.2 = 24.6
     amount, _, _ = head("两笔专利质押：一笔500万年利率2.8%，一笔900万年利率3.2%，都是一年期，LPR按3.0%，贴息一共多少？", [PLEDGE])
     assert amount == D("24.6")
+
+
+def test_the_same_question_gets_the_same_calculation_in_every_process() -> None:
+    """Python seeds str hashes per process: no reading may depend on a set's order. A question
+    whose rule cue words tie in length (two awards of one clause) is computed in processes with
+    different seeds, and every headline must be the same."""
+    import subprocess
+    import sys
+
+    script = (
+        "from assistant.calculator import calculate_question\n"
+        "c = calculate_question('自主研发费用补助和叠加奖励一共最高多少', ['xm-kjcx-jd/四/（三）/7'])\n"
+        "print([(x.rule_id, x.amount_wan, x.cap_wan, x.missing) for x in c])\n"
+    )
+    seen = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}
+        ).stdout
+        seen.add(out)
+    assert len(seen) == 1, seen
