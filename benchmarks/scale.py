@@ -94,12 +94,9 @@ def start_chroma_server(path: Path, port: int) -> tuple[subprocess.Popen[bytes],
 
 
 def stop_chroma_server(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=60)
+    from throughput import stop  # benchmarks/ is the script's own directory
+
+    stop(proc, timeout=60)
 
 
 def _client(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -121,13 +121,14 @@ def start_server(env_overrides: dict[str, str], data_dir: Path) -> tuple[subproc
     raise SystemExit("the server did not answer within 600 s")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
+def stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Stop a server the benchmark started: politely, then for good."""
     proc.terminate()
     try:
-        proc.wait(timeout=30)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.wait(timeout=30)
+        proc.wait(timeout=timeout)
 
 
 def load(url: str, questions: list[dict[str, object]], clients: int, requests: int) -> tuple[float, float, float, int, float]:
