@@ -481,7 +481,7 @@ def _best_by_cue(
         spec = specs_or_item(specs, name)
         if name in _RECEIVED and not _RECEIVING.search(window):
             continue  # "买设备累计8000万" is what was spent, not an award received
-        for cue in spec.cues:
+        for cue in _with_stems(spec.cues):
             pos = window.rfind(cue)
             score: tuple[int, int] | None = None
             if pos >= 0:
@@ -506,6 +506,16 @@ def _best_by_cue(
         elif any(w in window for w in ("今年", "本年", "当年", "本年度", "今年度")):
             name = "current_wan"
     return name
+
+
+# the word for a sum at the end of a cue: 交易额, 交易款 and 交易金额 name the same sum
+_SUM_SUFFIX = re.compile(r"(?:金额|额|款|费|金)$")
+
+
+def _with_stems(cues: Sequence[str]) -> tuple[str, ...]:
+    """The cue words, and the stem of each that ends in a word for a sum (技术交易额 → 技术交易)."""
+    stems = [_SUM_SUFFIX.sub("", c) for c in cues if len(_SUM_SUFFIX.sub("", c)) >= 3]
+    return tuple(dict.fromkeys([*cues, *stems]))
 
 
 def _cue_after(

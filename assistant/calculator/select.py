@@ -12,7 +12,7 @@ from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, comb
 from assistant.calculator.compute import calculate
 from assistant.calculator.deduct import without_excluded_part
 from assistant.calculator.facts import cued_inputs, extract_params, stated_ceilings, stated_conditions
-from assistant.calculator.items import calculate_items, calculate_people
+from assistant.calculator.items import calculate_items, calculate_people, item_spans
 from assistant.calculator.kinds import CombinedCapRule
 from assistant.calculator.money import Amount, _q, _w
 from assistant.calculator.rules import Rule
@@ -181,6 +181,7 @@ def _stack_parts(
         parts = []
         said: set[int] = set()
         doc = anchor.clause_id.split("/")[0]
+        itemized = item_spans(question, anchor) is not None
         for _, r in ranked:
             if isinstance(r, CombinedCapRule) or r.clause_id.split("/")[0] != doc:
                 continue
@@ -192,7 +193,9 @@ def _stack_parts(
                     parts.append(r)
                     said |= words
                 continue
-            if len(words - said) >= 2 or (words and _states_facts_for(question, r)):
+            # "两笔…贴息合计": a total over the items the question lists under the first rule, not
+            # over another rule of the clause that reads the same facts
+            if len(words - said) >= 2 or (words and not itemized and _states_facts_for(question, r)):
                 parts.append(r)
                 said |= words
     else:
