@@ -167,6 +167,12 @@ class Assistant:
         parts = [] if u.followup else split_question(u.query)
         if len(parts) < 2 or len(parts) > MAX_PARTS:
             return self.single.invoke(turn)
+        if _asks_one_total(u):
+            # "…数字化改造投了50万；…管理咨询花了70万。两项补助合计多少？": one total, added up by the
+            # calculator over the measures the whole question names — when the whole finds them
+            whole = self.single.invoke(turn)
+            if not whole.no_basis and whole.calculations and "+" in whole.calculations[0].rule_id:
+                return whole
         answers = [
             (part, self.single.invoke(Turn(question=part, history=tuple(parts[:i]), started=time.perf_counter())))
             for i, part in enumerate(parts)
@@ -574,6 +580,14 @@ class Assistant:
 # A 文号 as printed: issuer abbreviation, year in brackets, number (厦府办规〔2024〕11号, 鲁科字〔2025〕128号)
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}〔(?:19|20)\d\d〕第?\d{1,4}号")
 _BRACKETS = str.maketrans("[【（(]】）)", "〔〔〔〔〕〕〕〕")
+
+
+def _asks_one_total(u: Understanding) -> bool:
+    """The question ends by asking one sum over the awards it describes (两项合计多少, 加起来能拿多少)."""
+    from assistant.calculator import asks_total
+
+    pieces = [p for p in re.split(r"[。？！?!；;]", u.query) if p.strip()]
+    return u.intent in ("amount", "cap") and bool(pieces) and asks_total(pieces[-1])
 
 
 def _unbracket(text: str) -> str:

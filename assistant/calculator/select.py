@@ -153,7 +153,8 @@ def _foreign_cues(rule: Rule, parts: Sequence[Rule]) -> tuple[str, ...]:
             continue
         shared = any(mine.get(n) == other.input_spec(n).zh for n in other.wanted_inputs() if n in mine)
         if not shared:
-            out += [c for c in other.cues if c not in rule.cues and c not in out]
+            # a word this rule's own text says (设备 of 新增研发设备) names it too, not only the other
+            out += [c for c in other.cues if c not in rule.cues and c not in rule.source_span and c not in out]
     return tuple(out)
 
 
