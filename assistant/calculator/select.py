@@ -153,9 +153,14 @@ def _foreign_cues(rule: Rule, parts: Sequence[Rule]) -> tuple[str, ...]:
             continue
         shared = any(mine.get(n) == other.input_spec(n).zh for n in other.wanted_inputs() if n in mine)
         if not shared:
-            # a word this rule's own text says (设备 of 新增研发设备) names it too, not only the other
-            out += [c for c in other.cues if c not in rule.cues and c not in rule.source_span and c not in out]
+            # a word this rule's own text says, whole or in its two-character pieces (设备投入 of
+            # 新增研发设备…投入), names it too, not only the other
+            out += [c for c in other.cues if c not in rule.cues and not _said_in(c, rule.source_span) and c not in out]
     return tuple(out)
+
+
+def _said_in(word: str, text: str) -> bool:
+    return all(word[i : i + 2] in text for i in range(0, len(word), 2))
 
 
 def _stack_parts(
