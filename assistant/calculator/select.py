@@ -16,7 +16,7 @@ from assistant.calculator.items import calculate_items, calculate_people, item_s
 from assistant.calculator.kinds import CombinedCapRule
 from assistant.calculator.money import Amount, _q, _w
 from assistant.calculator.rules import Rule
-from assistant.calculator.wording import _covered_length, _plain, _taken, _with_policy_text, asks_most, asks_total
+from assistant.calculator.wording import _covered_length, _plain, _set_aside_spans, _taken, _with_policy_text, asks_most, asks_total
 from assistant.records import CalcStep, Calculation, Citation
 
 _DRAFTED_FROM_TOP = 2  # retrieved clauses whose drafted rules may be used
@@ -136,7 +136,7 @@ def _states_facts_for(question: str, rule: Rule) -> bool:
 def _cue_positions(question: str, rule: Rule) -> set[int]:
     """Where in the question the rule's cue words and tier names stand."""
     text = _plain(question)
-    taken = _taken(text, [])
+    taken = _taken(text, _set_aside_spans(text))
     _covered_length(text, rule.cues, taken)
     _covered_length(text, [t.name for t in rule.tiers()], taken)
     return {i for i, t in enumerate(taken) if t}

@@ -189,3 +189,17 @@ def test_a_followup_replaces_the_figure_of_the_year_it_names() -> None:
 def test_a_followup_that_keeps_a_figure_leans_on_the_question_before() -> None:
     u = understand("保额还是2000万，费率改成千分之六呢？", ("内贸险保额2000万，费率5‰，保费补贴多少？",))
     assert u.followup and "千分之六" in u.query and "2000万" in u.query
+
+
+# ---------------------------------------------------------------- an award set aside
+
+
+RD = "xm-kjcx-jd/四/（三）/7"  # 每满200万元给予10万元补助，最高500万元; 增长超过20%的叠加奖励最高50万元
+
+
+def test_an_award_the_question_sets_aside_is_not_the_one_asked() -> None:
+    # ⌊1450÷200⌋ = 7 → 70; the 叠加奖励 is left out by the question's own words
+    calc = calculate_question("去年研发费用1100万，今年1450万，研发费用补助（叠加奖励先不算）多少？", [RD], rules=RULES)[0]
+    assert calc.rule_id == "kjcx-7-rd-step" and calc.amount_wan == D(70)
+    calc = calculate_question("去年研发费用1100万，今年1450万，不算叠加奖励的话研发补助多少？", [RD], rules=RULES)[0]
+    assert calc.rule_id == "kjcx-7-rd-step"
