@@ -167,18 +167,20 @@ class Assistant:
         parts = [] if u.followup else split_question(u.query)
         if len(parts) < 2 or len(parts) > MAX_PARTS:
             return self.single.invoke(turn)
-        if _asks_one_total(u):
-            # "…数字化改造投了50万；…管理咨询花了70万。两项补助合计多少？": one total, added up by the
-            # calculator over the measures the whole question names — when the whole finds them
-            whole = self.single.invoke(turn)
-            if not whole.no_basis and whole.calculations and "+" in whole.calculations[0].rule_id:
-                return whole
         answers = [
             (part, self.single.invoke(Turn(question=part, history=tuple(parts[:i]), started=time.perf_counter())))
             for i, part in enumerate(parts)
         ]
         # a part that names nothing the documents know ("两地分别说一下") adds nothing on its own
         answers = [(p, a) for p, a in answers if any(self._known(t) for t in topic_terms(p))]
+        if _asks_one_total(u):
+            # "今年首次评上小巨人，另外数字化改造投入40万。市区奖励加改造补助，合计多少？": one total,
+            # added up by the calculator over the clauses the parts found, when it finds a total there
+            found = tuple(dict.fromkeys(c.clause_id for _, a in answers for c in a.citations))
+            whole = self.single.invoke(dataclasses.replace(turn, referenced=found))
+            head = whole.calculations[0] if whole.calculations and not whole.no_basis else None
+            if head is not None and "+" in head.rule_id and head.amount_wan is not None:
+                return self._checked(whole, turn.started)
         with_basis = [a for _, a in answers if not a.no_basis]
         cited = [frozenset(c.clause_id for c in a.citations) for a in with_basis]
         if not with_basis or len(answers) < 2 or len(set(cited)) < len(cited):
