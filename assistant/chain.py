@@ -167,6 +167,12 @@ class Assistant:
         parts = [] if u.followup else split_question(u.query)
         if len(parts) < 2 or len(parts) > MAX_PARTS:
             return self.single.invoke(turn)
+        if _asks_one_total(u):
+            # "…数字化改造投了50万；…管理咨询花了70万。两项补助合计多少？": one total the calculator
+            # adds up over the measures the whole question names, when the whole finds them
+            whole = self.single.invoke(turn)
+            if _adds_up(whole):
+                return whole
         answers = [
             (part, self.single.invoke(Turn(question=part, history=tuple(parts[:i]), started=time.perf_counter())))
             for i, part in enumerate(parts)
@@ -178,8 +184,7 @@ class Assistant:
             # added up by the calculator over the clauses the parts found, when it finds a total there
             found = tuple(dict.fromkeys(c.clause_id for _, a in answers for c in a.citations))
             whole = self.single.invoke(dataclasses.replace(turn, referenced=found))
-            head = whole.calculations[0] if whole.calculations and not whole.no_basis else None
-            if head is not None and "+" in head.rule_id and head.amount_wan is not None:
+            if _adds_up(whole) and whole.calculations[0].amount_wan is not None:
                 return self._checked(whole, turn.started)
         with_basis = [a for _, a in answers if not a.no_basis]
         cited = [frozenset(c.clause_id for c in a.citations) for a in with_basis]
@@ -590,6 +595,11 @@ def _asks_one_total(u: Understanding) -> bool:
 
     pieces = [p for p in re.split(r"[。？！?!；;]", u.query) if p.strip()]
     return u.intent in ("amount", "cap") and bool(pieces) and asks_total(pieces[-1])
+
+
+def _adds_up(answer: Answer) -> bool:
+    """The answer's headline calculation is a total over several rules."""
+    return not answer.no_basis and bool(answer.calculations) and "+" in answer.calculations[0].rule_id
 
 
 def _unbracket(text: str) -> str:

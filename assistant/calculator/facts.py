@@ -244,10 +244,10 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
 # "补助按10%是1500万？", "算下来600万吧？": the sum the asker supposes the award comes to, ending
 # the question — a claim to check, not a fact to compute from
 _CLAIM_BEFORE = re.compile(r"(?:是|就是|算下来|算出来|下来|得|等于|合计|一共|总共|应该是)$")
-_CLAIM_AFTER = re.compile(r"^(?:元|块钱)?(?:左右)?(?:吗|么|吧|呢|对吧|对吗|对不对|是吧|没错吧|不)?[？?]*$")
+_CLAIM_AFTER = re.compile(r"^(?:元|块钱)?(?:左右)?(?:(?:吗|么|吧|呢|对吧|对吗|对不对|是吧|没错吧|不)[？?]*|[？?]+)$")
 
 
-_CLAIM_WORDS = re.compile(r"补|奖|贴|资助|拿|领|给|按|算|[%％成]")
+_CLAIM_WORDS = re.compile(r"补|奖|贴|资助|拿|领|给|按|算|[%％]|[一二两三四五六七八九\d]成")
 
 
 def _claimed_outcome(text: str, start: int, end: int) -> bool:

@@ -203,3 +203,9 @@ def test_an_award_the_question_sets_aside_is_not_the_one_asked() -> None:
     assert calc.rule_id == "kjcx-7-rd-step" and calc.amount_wan == D(70)
     calc = calculate_question("去年研发费用1100万，今年1450万，不算叠加奖励的话研发补助多少？", [RD], rules=RULES)[0]
     assert calc.rule_id == "kjcx-7-rd-step"
+
+
+def test_a_fact_that_ends_a_statement_is_no_supposed_sum() -> None:
+    # no question is put: "其中地方留成部分是3万" states a fact (留成 is no 成 of a ratio)
+    last = find_mentions("人才一年个税12万，其中地方留成部分是3万")[-1]
+    assert not last.rule_like
