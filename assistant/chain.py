@@ -167,12 +167,25 @@ class Assistant:
         parts = [] if u.followup else split_question(u.query)
         if len(parts) < 2 or len(parts) > MAX_PARTS:
             return self.single.invoke(turn)
+        if _asks_one_total(u):
+            # "…数字化改造投了50万；…管理咨询花了70万。两项补助合计多少？": one total the calculator
+            # adds up over the measures the whole question names, when the whole finds them
+            whole = self.single.invoke(turn)
+            if _adds_up(whole):
+                return whole
         answers = [
             (part, self.single.invoke(Turn(question=part, history=tuple(parts[:i]), started=time.perf_counter())))
             for i, part in enumerate(parts)
         ]
         # a part that names nothing the documents know ("两地分别说一下") adds nothing on its own
         answers = [(p, a) for p, a in answers if any(self._known(t) for t in topic_terms(p))]
+        if _asks_one_total(u):
+            # "今年首次评上小巨人，另外数字化改造投入40万。市区奖励加改造补助，合计多少？": one total,
+            # added up by the calculator over the clauses the parts found, when it finds a total there
+            found = tuple(dict.fromkeys(c.clause_id for _, a in answers for c in a.citations))
+            whole = self.single.invoke(dataclasses.replace(turn, referenced=found))
+            if _adds_up(whole) and whole.calculations[0].amount_wan is not None:
+                return self._checked(whole, turn.started)
         with_basis = [a for _, a in answers if not a.no_basis]
         cited = [frozenset(c.clause_id for c in a.citations) for a in with_basis]
         if not with_basis or len(answers) < 2 or len(set(cited)) < len(cited):
@@ -574,6 +587,19 @@ class Assistant:
 # A 文号 as printed: issuer abbreviation, year in brackets, number (厦府办规〔2024〕11号, 鲁科字〔2025〕128号)
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}〔(?:19|20)\d\d〕第?\d{1,4}号")
 _BRACKETS = str.maketrans("[【（(]】）)", "〔〔〔〔〕〕〕〕")
+
+
+def _asks_one_total(u: Understanding) -> bool:
+    """The question ends by asking one sum over the awards it describes (两项合计多少, 加起来能拿多少)."""
+    from assistant.calculator import asks_total
+
+    pieces = [p for p in re.split(r"[。？！?!；;]", u.query) if p.strip()]
+    return u.intent in ("amount", "cap") and bool(pieces) and asks_total(pieces[-1])
+
+
+def _adds_up(answer: Answer) -> bool:
+    """The answer's headline calculation is a total over several rules."""
+    return not answer.no_basis and bool(answer.calculations) and "+" in answer.calculations[0].rule_id
 
 
 def _unbracket(text: str) -> str:

@@ -180,6 +180,11 @@ _INJECTION = re.compile(
 _FOLLOWUP_START = re.compile(r"^(那|那么|那如果|如果|要是|假如|还有|另外|再问|这个|这项|该项|上述|它|其|同样|换成|改成)")
 _FOLLOWUP_SHAPE = re.compile(r"^(那|那么)?.{0,6}(呢|吗)[？?]?$")
 _PUNCT = re.compile(r"[\s，。！？、；：,.!?;:“”\"'（）()]+")
+# a figure said to stay ("保费还是40万", "营收还是1.5亿") or pointed back at ("这800万里面"): the
+# question leans on the one before it
+_LEANS_ON_FIGURE = re.compile(
+    r"(?:还是|仍是|仍然是|依然是|依旧是|不变[，,]?|^这|[，,]这)(?:笔)?[\d一二两三四五六七八九十百千.]+\s*(?:万|亿|元|%|‰)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +278,9 @@ _MONEY_ASK = re.compile(
 )
 # a yes-or-no on an amount, the company's figures stated: 能按40%补吗, 补助还有吗, 拿200万，行不行
 _MONEY_YESNO = re.compile(
-    r"(能|可以|可)(按|补|拿|领|享受)[^，。；？！,;?!]{0,10}(吗|么|不)|(补助|补贴|奖励|资助|贴息|奖补)还有(吗|么|没有)"
+    r"(能|可以|可)(按|补|拿|领|享受|奖|贴)[^，。；？！,;?!]{0,10}(吗|么|不)|(补助|补贴|奖励|资助|贴息|奖补)还有(吗|么|没有)"
+    # a sum supposed and put to the test: 补助按10%是1500万？, 算下来600万？
+    r"|(是|就是|算下来|算出来|等于)[\d一二两三四五六七八九十百千.]+\s*(万|亿|千万)元?(左右)?(吗|么|吧|对吧|对吗)?[？?]$"
     r"|(拿|领|补)[^，。；？！,;?!]{0,10}[，,]?(行不行|能行吗|可以吗|行吗)"
 )
 
@@ -385,7 +392,7 @@ def is_followup(question: str, history: tuple[str, ...]) -> bool:
     _, word = detect_region(q)
     if word and len(bare.replace(word, "")) <= 4:  # "那厦门呢？" / "山东的呢"
         return True
-    if _FOLLOWUP_START.match(q) or _FOLLOWUP_SHAPE.match(q) or len(bare) <= 8:
+    if _FOLLOWUP_START.match(q) or _FOLLOWUP_SHAPE.match(q) or len(bare) <= 8 or _LEANS_ON_FIGURE.search(q):
         return True
     from assistant.evidence import nominal, topic_terms  # evidence imports this module's place names
 
@@ -484,6 +491,10 @@ def _replace_facts(previous: str, question: str) -> tuple[str, str]:
         if not same:
             continue
         cue = set(question[max(0, new.start - 4) : new.start])
+        # "如果去年研发费用只有600万呢" after "今年800万，去年700万": the year said picks the figure
+        year = _year_word(question, new.start)
+        if year is not None and any(_year_word(previous, m.start) == year for m in same):
+            same = [m for m in same if _year_word(previous, m.start) == year]
         best = max(same, key=lambda m: (len(cue & set(previous[max(0, m.start - 4) : m.start])), -m.start))
         if len(same) > 1 and not cue & set(previous[max(0, best.start - 4) : best.start]):
             continue  # several candidates and no word to tell which: keep both figures
@@ -493,6 +504,18 @@ def _replace_facts(previous: str, question: str) -> tuple[str, str]:
         olds = [m if m.start < best.start else _shifted(m, shift) for m in olds]
         question = question.replace(new.text, "", 1)
     return previous, question
+
+
+_YEAR_WORDS = (("今年", "本年", "当年", "本年度", "今年度"), ("去年", "上年", "上一年", "上年度", "前一年"), ("前年",))
+
+
+def _year_word(text: str, start: int) -> int | None:
+    """Which year the words leading to a figure name (今年 / 去年 / 前年), by the nearest such word
+    in the same sentence piece."""
+    lo = max(text.rfind(p, 0, start) for p in "，。；？！,;?!") + 1
+    window = text[lo:start]
+    found = [(window.rfind(w), i) for i, words in enumerate(_YEAR_WORDS) for w in words if w in window]
+    return max(found)[1] if found else None
 
 
 def _shifted(m: Any, by: int) -> Any:

@@ -23,6 +23,7 @@ from assistant.calculator.wording import (
     _is_denied,
     _plain,
     _received_spans,
+    _set_aside_spans,
     _taken,
     _with_policy_text,
     asks_total,
@@ -110,7 +111,7 @@ class RuleBook:
         question is about something else.
         """
         text = _plain(question)
-        taken = _taken(text, [] if total else _received_spans(text))
+        taken = _taken(text, [*_set_aside_spans(text), *([] if total else _received_spans(text))])
         s = 2 * _covered_length(text, rule.cues, taken)
         s += _covered_length(text, [t.name for t in rule.tiers()], taken)
         denied = _denied(text)
@@ -132,7 +133,7 @@ class RuleBook:
     def cue_score(question: str, rule: Rule) -> int:
         """The weight of the rule's own cue words and tier names alone (not whom it applies to)."""
         text = _plain(question)
-        taken = _taken(text, [])
+        taken = _taken(text, _set_aside_spans(text))
         return 2 * _covered_length(text, rule.cues, taken) + _covered_length(text, [t.name for t in rule.tiers()], taken)
 
     def overlapping(self, rule_id: str) -> tuple[Rule, ...]:

@@ -175,6 +175,10 @@ def _most_calculation(
                     spec = rule.input_spec(u.input)
                     filled[u.input] = int(u.max.value) if spec.type == "count" else u.max.value
                     notes.append(f"未给出{spec.zh}，按{rule.title}最长{u.max}计")
+            if "persons" not in filled and any(u.input == "persons" for u in rule.units) and any(n in values for n in ("years", "months")):
+                # "博士后在站两年半，最多多少": the duration of one person said, no head count — per person
+                filled["persons"] = 1
+                notes.append(f"未给出{rule.input_spec('persons').zh}，按每人计")
         if notes and not rule.missing(filled):
             out = calculate(rule, filled, citation=citation)
             return dataclasses.replace(out, reasons=(*notes, *out.reasons))

@@ -33,6 +33,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("permille", re.compile(rf"千分之(?P<cn>{_NUM})|(?P<num>{_NUM})\s*‰")),
+    # "十一二万", "七八十万", "三四百万": a sum said as a range of two neighbouring numerals — read
+    # at its lower end ("十一二万" is at least 11万)
+    (
+        "money",
+        re.compile(
+            r"(?<![零〇一二两三四五六七八九十百千\d])(?P<lo>(?:[一二两三四五六七八九]?十)?[一二三四五六七八九])"
+            r"(?P<hi>[二三四五六七八九])(?P<rmult>[十百千])?(?P<big>万|亿)(?P<ryuan>元|块钱|块)?"
+        ),
+    ),
     # money: a multiplier (万/亿) or 元 must follow the number
     (
         "money",
@@ -179,8 +188,14 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
             value = parse_cn_number(m.group("cn") or m.group("num"))
             unit = ""
         elif kind == "money":
-            split = m.group("num3") or m.group("num4")
-            if split is not None:  # 十二万五千元: the whole figure in yuan
+            groups = m.groupdict()
+            split = groups.get("num3") or groups.get("num4")
+            if groups.get("lo") is not None:
+                lo, hi = m.group("lo"), m.group("hi")
+                if parse_cn_number(hi) != parse_cn_number(lo[-1]) + 1:
+                    return None  # not two neighbouring numerals (三九万 is no range)
+                value = parse_cn_number(lo + (m.group("rmult") or "") + m.group("big")) / _WAN
+            elif split is not None:  # 十二万五千元: the whole figure in yuan
                 value = parse_cn_number(split) / _WAN
             elif m.group("num") is not None:
                 # 1个亿 = 1亿; 850w = 850万 (w is how 万 is often typed)
@@ -216,8 +231,42 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
     # per-year rule still counts it as years
     if kind == "duration" and after.startswith(("最多", "最高")):
         unit = _ASKED_PERIOD
-    rule_like = before.endswith(_RULE_STRONG) or _in_rule_phrase(text, m.start()) or (weak and not any(w in clause for w in _FACT_WORDS))
+    rule_like = (
+        before.endswith(_RULE_STRONG)
+        or _in_rule_phrase(text, m.start())
+        or (weak and not any(w in clause for w in _FACT_WORDS))
+        or (kind == "money" and _claimed_outcome(text, m.start(), m.end()))
+        or (kind == "count" and measures_asked(text, m.start(), m.end(), unit))
+    )
     return Mention(kind, value, m.start(), m.end(), m.group(), unit, rule_like)
+
+
+# "补助按10%是1500万？", "算下来600万吧？": the sum the asker supposes the award comes to, ending
+# the question — a claim to check, not a fact to compute from
+_CLAIM_BEFORE = re.compile(r"(?:是|就是|算下来|算出来|下来|得|等于|合计|一共|总共|应该是)$")
+_CLAIM_AFTER = re.compile(r"^(?:元|块钱)?(?:左右)?(?:(?:吗|么|吧|呢|对吧|对吗|对不对|是吧|没错吧|不)[？?]*|[？?]+)$")
+
+
+_CLAIM_WORDS = re.compile(r"补|奖|贴|资助|拿|领|给|按|算|[%％]|[一二两三四五六七八九\d]成")
+
+
+def _claimed_outcome(text: str, start: int, end: int) -> bool:
+    """The figure ends the question after "是/算下来", in words about the award (补助按10%是…)."""
+    rest = re.split(r"[。；！!;]", text[end:])[0]
+    clause = text[max(text.rfind(p, 0, start) for p in _DELIMS) + 1 : start]
+    return (
+        bool(_CLAIM_BEFORE.search(text[max(0, start - 4) : start]))
+        and bool(_CLAIM_AFTER.match(rest.strip()))
+        and bool(_CLAIM_WORDS.search(clause))
+    )
+
+
+# "这两项一共", "两项补助合计", "两个加起来": the count of the measures asked about, not of items
+_TOTAL_AFTER = re.compile(r"^(?:补助|补贴|奖励|资助|政策|奖补|措施)?(?:一共|合计|加起来|总共|共计|加一起|加在一起|合起来|叠加|能不能)")
+
+
+def measures_asked(text: str, start: int, end: int, unit: str) -> bool:
+    return unit in ("项", "个") and (text[max(0, start - 1) : start] in ("这", "那") or bool(_TOTAL_AFTER.match(text[end:])))
 
 
 def _in_rule_phrase(text: str, start: int) -> bool:
@@ -381,6 +430,10 @@ _NEVER_BY_DEFAULT = {
 }
 
 
+# inputs that are awards already received: a figure is one only when the words say it was received
+_RECEIVED = ("prior_wan", "received_wan")
+_RECEIVING = re.compile(r"获|拿|领|收到|到账|补助|补贴|奖励|资助|支持|兑现|给了")
+
 _PERSON_UNITS = ("人", "名", "位", "个人")
 _AGE_UNITS = ("岁", "周岁")
 
@@ -426,7 +479,9 @@ def _best_by_cue(
     best: tuple[int, int, str] | None = None
     for name in candidates:
         spec = specs_or_item(specs, name)
-        for cue in spec.cues:
+        if name in _RECEIVED and not _RECEIVING.search(window):
+            continue  # "买设备累计8000万" is what was spent, not an award received
+        for cue in _with_stems(spec.cues):
             pos = window.rfind(cue)
             score: tuple[int, int] | None = None
             if pos >= 0:
@@ -451,6 +506,16 @@ def _best_by_cue(
         elif any(w in window for w in ("今年", "本年", "当年", "本年度", "今年度")):
             name = "current_wan"
     return name
+
+
+# the word for a sum at the end of a cue: 交易额, 交易款 and 交易金额 name the same sum
+_SUM_SUFFIX = re.compile(r"(?:金额|额|款|费|金)$")
+
+
+def _with_stems(cues: Sequence[str]) -> tuple[str, ...]:
+    """The cue words, and the stem of each that ends in a word for a sum (技术交易额 → 技术交易)."""
+    stems = [_SUM_SUFFIX.sub("", c) for c in cues if len(_SUM_SUFFIX.sub("", c)) >= 3]
+    return tuple(dict.fromkeys([*cues, *stems]))
 
 
 def _cue_after(
@@ -535,6 +600,10 @@ _DENIAL_SUBJECT = re.compile(
     r")([^，。；？！,;?!\s也又而但呢吗（）()]+)"
 )
 _ONLY_SUBJECT = re.compile(r"(?:只是|仅是|还只是|只属于|目前是|现在是)([^，。；？！,;?!\s也又而但呢吗（）()]+)")
+# what the company says it is: "我们公司是省级专精特新中小企业", "我司属于一家科技服务企业"
+_IDENTITY = re.compile(
+    r"(?:我们|我司|本公司|我公司|公司|单位|企业)(?:公司|单位)?(?:是|属于)(?:一家|一个|家)?([^，。；？！,;?!\s也又而但呢吗（）()]+)"
+)
 # what an "only" names must be a kind of company or body, not "只是想问问"
 _BODY = re.compile(r"(企业|单位|机构|公司|孵化器|平台|基地|实验室|中心|高校|院所)$")
 # a list or register the company is not in: 小巨人后备库里 → 小巨人后备
@@ -622,6 +691,12 @@ def stated_conditions(question: str, rule: Rule, focus: str = "") -> tuple[tuple
         only = [m.group(1) for m in _ONLY_SUBJECT.finditer(text) if _BODY.search(m.group(1))]
         if only and not any(_subject_denied(s, only) or _bare(s) in text.replace(o, "") for s in subjects for o in only):
             failures.append(f"您说明只是{'、'.join(only)}，本项适用于{'或'.join(subjects)}")
+        elif denied and any(_subject_denied(s, denied) for s in subjects):
+            # "我们公司是省级专精特新中小企业，还没进小巨人后备库": one subject denied, and what the
+            # company says it is is none of the others
+            identity = [m.group(1) for m in _IDENTITY.finditer(text) if _BODY.search(m.group(1))]
+            if identity and not any(_subject_denied(s, identity) or _bare(s) in text.replace(o, "") for s in subjects for o in identity):
+                failures.append(f"您说明是{'、'.join(identity)}，本项适用于{'或'.join(subjects)}")
     wording = " ".join((rule.title, rule.source_span, *rule.qualifications))
     floor = _RANK_FLOOR.search(_bare(wording))
     if floor is not None:

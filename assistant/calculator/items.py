@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from assistant.calculator.compute import calculate
-from assistant.calculator.facts import Mention, extract_params, find_mentions
+from assistant.calculator.facts import Mention, extract_params, find_mentions, measures_asked
 from assistant.calculator.inputs import INPUTS
 from assistant.calculator.money import Amount, _w
 from assistant.calculator.rules import Rule
@@ -39,6 +39,11 @@ _PER_YEAR_SCOPE = re.compile(r"每年|年度")
 _BY_YEAR = re.compile(
     r"第[一二三四五1-5]年|(去年|前年|今年|明年|\d{4}年)[^。？?]{0,40}(去年|前年|今年|明年|\d{4}年)|(两|二|三|四|五|[2-9])\s*年(?!期)"
 )
+
+
+def _lists_several(question: str) -> bool:
+    """The question counts or lists several things — not only the measures it asks a total of (这两项加起来)."""
+    return any(not (m.group(2) and measures_asked(question, m.start(), m.end(), m.group(2))) for m in _SEVERAL.finditer(question))
 
 
 def per_item_cap(rule: Rule, question: str) -> bool:
@@ -64,7 +69,7 @@ def item_spans(question: str, rule: Rule) -> list[tuple[int, int]] | None:
     name = _primary(rule)
     if "items" in rule.wanted_inputs():
         return None  # a per-item rule reads its items itself (台套, 家)
-    if name is None or name in ("current_wan", "last_wan") or not _SEVERAL.search(question):
+    if name is None or name in ("current_wan", "last_wan") or not _lists_several(question):
         return None
     money = [m for m in find_mentions(question) if m.kind == "money" and not m.rule_like]
     if len(money) < 2:
@@ -72,9 +77,39 @@ def item_spans(question: str, rule: Rule) -> list[tuple[int, int]] | None:
     for a, b in itertools.pairwise(money):
         if _PART_OF.search(question[a.end : b.end]):
             return None  # 2000万，其中500万是财政资金: one item with a part of it
+    grouped = _grouped_items(question, money)
+    if grouped is not None:
+        return grouped
     starts = [_item_start(question, m, money[i - 1] if i else None) for i, m in enumerate(money)]
     ends = [*starts[1:], _item_end(question, money[-1], _own_figures(question, starts[0], starts[1]) if len(starts) > 1 else 1)]
     return list(zip(starts, ends, strict=True))
+
+
+def _list_pieces(question: str) -> list[tuple[int, int]]:
+    """The pieces of a list the question makes, cut at 、，；： outside brackets."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(question):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in "、，,；;：:。？?！!":
+            pieces.append((start, i))
+            start = i + 1
+    pieces.append((start, len(question)))
+    return pieces
+
+
+def _grouped_items(question: str, money: Sequence[Mention]) -> list[tuple[int, int]] | None:
+    """Items that each state several sums in one piece of a list ("张总15万（地方留成6万）、李工12万
+    （地方留成4.8万）"): each piece is an item, when at least two pieces state the same number of sums,
+    at least two each, and no sum stands outside them."""
+    pieces = [(a, b, [m for m in money if a <= m.start < b]) for a, b in _list_pieces(question)]
+    with_money = [(a, b, ms) for a, b, ms in pieces if ms]
+    counts = {len(ms) for _, _, ms in with_money}
+    if len(with_money) < 2 or len(counts) != 1 or counts.pop() < 2:
+        return None
+    return [(a, b) for a, b, _ in with_money]
 
 
 def _own_figures(question: str, start: int, end: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -9,12 +10,13 @@ from decimal import Decimal
 from assistant.calculator.book import RuleBook, load_rules
 from assistant.calculator.combine import OVERLAP_REASON, _most_calculation, combine_overlapping, combine_stacked, over_count, over_years
 from assistant.calculator.compute import calculate
-from assistant.calculator.facts import cued_inputs, extract_params, find_mentions, stated_ceilings, stated_conditions
-from assistant.calculator.items import calculate_items, calculate_people
+from assistant.calculator.deduct import without_excluded_part
+from assistant.calculator.facts import cued_inputs, extract_params, stated_ceilings, stated_conditions
+from assistant.calculator.items import calculate_items, calculate_people, item_spans
 from assistant.calculator.kinds import CombinedCapRule
 from assistant.calculator.money import Amount, _q, _w
 from assistant.calculator.rules import Rule
-from assistant.calculator.wording import _covered_length, _plain, _taken, _with_policy_text, asks_most, asks_total
+from assistant.calculator.wording import _covered_length, _plain, _set_aside_spans, _taken, _with_policy_text, asks_most, asks_total
 from assistant.records import CalcStep, Calculation, Citation
 
 _DRAFTED_FROM_TOP = 2  # retrieved clauses whose drafted rules may be used
@@ -93,8 +95,11 @@ def calculate_question(
         if several is not None:  # 一笔600万…一笔1000万: each item under the rule, then the sum
             return several
         values, _ = extract_params(question, rule, foreign=foreign)
-        values = _without_fiscal_part(question, rule, values) | stated_ceilings(question, rule, focus)
+        values, deducted = without_excluded_part(question, rule, values)
+        values |= stated_ceilings(question, rule, focus)
         calc = calculate(rule, values, citation=cite, stated_failures=failures, stated_holds=holds)
+        if deducted:
+            calc = dataclasses.replace(calc, steps=(*(CalcStep(d) for d in deducted), *calc.steps), reasons=(*deducted, *calc.reasons))
         if calc.missing:
             calc = _most_calculation(rule, values, calc, most=most, citation=cite) or calc
             return over_count(question, rule, calc) or calc
@@ -131,7 +136,7 @@ def _states_facts_for(question: str, rule: Rule) -> bool:
 def _cue_positions(question: str, rule: Rule) -> set[int]:
     """Where in the question the rule's cue words and tier names stand."""
     text = _plain(question)
-    taken = _taken(text, [])
+    taken = _taken(text, _set_aside_spans(text))
     _covered_length(text, rule.cues, taken)
     _covered_length(text, [t.name for t in rule.tiers()], taken)
     return {i for i, t in enumerate(taken) if t}
@@ -148,8 +153,14 @@ def _foreign_cues(rule: Rule, parts: Sequence[Rule]) -> tuple[str, ...]:
             continue
         shared = any(mine.get(n) == other.input_spec(n).zh for n in other.wanted_inputs() if n in mine)
         if not shared:
-            out += [c for c in other.cues if c not in rule.cues and c not in out]
+            # a word this rule's own text says, whole or in its two-character pieces (设备投入 of
+            # 新增研发设备…投入), names it too, not only the other
+            out += [c for c in other.cues if c not in rule.cues and not _said_in(c, rule.source_span) and c not in out]
     return tuple(out)
+
+
+def _said_in(word: str, text: str) -> bool:
+    return all(word[i : i + 2] in text for i in range(0, len(word), 2))
 
 
 def _stack_parts(
@@ -176,6 +187,7 @@ def _stack_parts(
         parts = []
         said: set[int] = set()
         doc = anchor.clause_id.split("/")[0]
+        itemized = item_spans(question, anchor) is not None
         for _, r in ranked:
             if isinstance(r, CombinedCapRule) or r.clause_id.split("/")[0] != doc:
                 continue
@@ -187,7 +199,9 @@ def _stack_parts(
                     parts.append(r)
                     said |= words
                 continue
-            if len(words - said) >= 2 or (words and _states_facts_for(question, r)):
+            # "两笔…贴息合计": a total over the items the question lists under the first rule, not
+            # over another rule of the clause that reads the same facts
+            if len(words - said) >= 2 or (words and not itemized and _states_facts_for(question, r)):
                 parts.append(r)
                 said |= words
     else:
@@ -214,33 +228,12 @@ def _stack_parts(
     return kept, combined
 
 
-# "投入2000万，其中500万是财政资金": the part a question says came from public funds
-_FISCAL_AFTER = re.compile(r"^[^，。；？！,;?!]{0,6}?(?<!非)(财政|政府|区里|市里|省里)[^，。；？！,;?!]{0,4}(资金|拨|补|给|出)")
-
-
-_FISCAL_BEFORE = re.compile(r"其中[^，。；？！,;?!]{0,3}(?<!非)(财政|政府)[^，。；？！,;?!]{0,5}$")
-
-
-def _without_fiscal_part(question: str, rule: Rule, values: dict[str, object]) -> dict[str, object]:
-    """When the rule counts only 非财政资金 and the question says part of the sum was public money,
-    the base is the rest: 2000万 − 500万."""
-    for name, value in list(values.items()):
-        if "非财政" not in rule.input_spec(name).zh or not isinstance(value, Decimal):
-            continue
-        fiscal = [
-            m.value
-            for m in find_mentions(question)
-            if m.kind == "money"
-            and m.value != value
-            and (_FISCAL_AFTER.match(question[m.end :]) or _FISCAL_BEFORE.search(question[max(0, m.start - 10) : m.start]))
-        ]
-        if fiscal and sum(fiscal, Decimal(0)) < value:
-            values = {**values, name: value - sum(fiscal, Decimal(0))}
-    return values
-
-
 # the most a company may borrow under the measure, asked (not the subsidy on it)
-_LOAN_MOST = re.compile(r"(最多|最高|上限)[^，。；？！,;?!]{0,6}(贷|批|融资|授信)|(贷款|额度|融资支持)[^。；？！;?!]{0,12}(上限|最多|最高)")
+_LOAN_MOST = re.compile(
+    r"(最多|最高|上限)[^，。；？！,;?!]{0,6}(贷|批|融资|授信)|(贷款|额度|融资支持)[^。；？！;?!]{0,12}(上限|最多|最高)"
+    # "额度能批到多少", "能贷到多少": how much may be lent, asked
+    r"|(额度|授信)[^，。；？！,;?!]{0,6}(多少|多大|几)|(能|可以|可)(贷|批|借|融)到?(多少|多大|几)"
+)
 _SUBSIDY = re.compile(r"贴息|补贴|补助|利息|奖励")
 
 

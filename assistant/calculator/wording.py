@@ -83,6 +83,18 @@ def _received_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# an award the question sets aside: "（先不算叠加奖励）", "运营补助先不算", "不含培训补贴"
+_SET_ASIDE = re.compile(
+    r"(?:先不算|暂不算|不算|不含|不包括|不考虑|除了|除去)[^，,。；;？?！!（）()]{2,12}"
+    r"|[^，,。；;？?！!（）()]{2,12}?(?:先不算|暂不算|不算在内|除外|先不考虑)"
+)
+
+
+def _set_aside_spans(text: str) -> list[tuple[int, int]]:
+    """Stretches of the question that name an award it leaves out of what it asks."""
+    return [m.span() for m in _SET_ASIDE.finditer(text)]
+
+
 def _denied(text: str) -> list[str]:
     return [m.group(1) for m in _DENIAL.finditer(text)]
 
