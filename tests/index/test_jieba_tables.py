@@ -80,8 +80,28 @@ def _probe(cache: Path) -> dict[str, object]:
 
 def test_a_fresh_process_reads_the_cached_tables_and_gets_the_same_words(tmp_path: Path) -> None:
     first, second = _probe(tmp_path), _probe(tmp_path)  # builds the cache, then reads it
-    assert {p.name.rsplit("-", 1)[0] for p in tmp_path.glob("*.marshal")} == {"jieba-prefix-dict", "jieba-idf", "jieba-word-tags"}
+    assert {p.name.rsplit("-", 1)[0] for p in tmp_path.glob("*.marshal")} == {"jieba-tables"}
     assert first.pop("jieba_cache_reads") == 1  # building: jieba's dictionary read once for both tokenizers
     assert second.pop("jieba_cache_reads") == 0  # then from our cache only
     assert first == second
     assert second["tag"].startswith("n") and ["券", "n"] in second["tagged"]
+
+
+def test_the_cached_tables_are_jiebas_and_share_their_words(cache_dir: Path) -> None:
+    jieba_tables._loaded_tables.clear()  # read from this test's (empty) cache folder: built, written, read back
+    try:
+        jieba_tables._tables()
+        jieba_tables._loaded_tables.clear()
+        freq, total, idf, median, tags = jieba_tables._tables()
+    finally:
+        jieba_tables._loaded_tables.clear()
+    fresh = jieba.Tokenizer()
+    fresh.initialize()
+    assert (freq, total) == (fresh.FREQ, fresh.total)
+    assert (idf, median) == jieba_tables._parse_idf()
+    assert tags == jieba_tables._parse_word_tags()
+    # read back from the file, a word is one string object in all three tables (the memory saved)
+    words = {w: w for w in freq}
+    assert all(words[w] is w for w in list(idf)[:2000] if w in words)
+    assert all(words[w] is w for w in list(tags)[:2000] if w in words)
+    assert len({id(t) for t in tags.values()}) == len(set(tags.values()))
