@@ -87,7 +87,9 @@ def _set_aside_store(settings: Settings) -> None:
 
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from index import open_index
+    from index.jieba_tables import keyword_search_only
 
+    keyword_search_only()  # a search tokenises only: jieba's idf table and word tags stay unread
     idx = open_index(settings)
     if args.mode != "bm25" and not idx.is_current():  # keyword search reads no vector
         idx.build()

@@ -86,9 +86,12 @@ def load_embeddings(settings: Settings) -> Embeddings:
         from index.e5_model import load_embedder  # heavy imports: torch, transformers
 
         return load_embedder(folder)
+    from index.memory import release_freed_memory
     from index.onnx_embed import load_onnx_embedder
 
-    return load_onnx_embedder(folder, quantize=settings.embedding_quantize, threads=settings.embedding_threads)
+    embedder = load_onnx_embedder(folder, quantize=settings.embedding_quantize, threads=settings.embedding_threads)
+    release_freed_memory()  # what loading the session and the tokenizer freed (≈ 60 MB a process keeps otherwise)
+    return embedder
 
 
 class LazyEmbeddings(Embeddings):

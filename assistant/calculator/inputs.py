@@ -8,8 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import cn2an
-
 _WAN = Decimal(10000)
 
 
@@ -135,6 +133,8 @@ def parse_cn_number(text: str) -> Decimal:
         return Decimal(s)
     # "smart" reads digits with Chinese multipliers (8千万) but also guesses at "3五": only for the former
     modes = ("smart",) if _MIXED.fullmatch(s) else ("strict", "normal")
+    import cn2an  # 0.3 s of CPU to import (its own regex tables): only when a Chinese numeral is read
+
     for mode in modes:
         try:
             value = cn2an.cn2an(s, mode)

@@ -80,8 +80,51 @@ def _probe(cache: Path) -> dict[str, object]:
 
 def test_a_fresh_process_reads_the_cached_tables_and_gets_the_same_words(tmp_path: Path) -> None:
     first, second = _probe(tmp_path), _probe(tmp_path)  # builds the cache, then reads it
-    assert {p.name.rsplit("-", 1)[0] for p in tmp_path.glob("*.marshal")} == {"jieba-prefix-dict", "jieba-idf", "jieba-word-tags"}
+    assert {p.name.rsplit("-", 1)[0] for p in tmp_path.glob("*.marshal")} == {"jieba-tables"}
     assert first.pop("jieba_cache_reads") == 1  # building: jieba's dictionary read once for both tokenizers
     assert second.pop("jieba_cache_reads") == 0  # then from our cache only
     assert first == second
     assert second["tag"].startswith("n") and ["券", "n"] in second["tagged"]
+
+
+def test_the_cached_tables_are_jiebas_and_share_their_words(cache_dir: Path) -> None:
+    jieba_tables._loaded_tables.clear()  # read from this test's (empty) cache folder: built, written, read back
+    try:
+        jieba_tables._tables()
+        jieba_tables._loaded_tables.clear()
+        freq, total, idf, median, tags = jieba_tables._tables()
+    finally:
+        jieba_tables._loaded_tables.clear()
+    fresh = jieba.Tokenizer()
+    fresh.initialize()
+    assert (freq, total) == (fresh.FREQ, fresh.total)
+    assert (idf, median) == jieba_tables._parse_idf()
+    assert tags == jieba_tables._parse_word_tags()
+    # read back from the file, a word is one string object in all three tables (the memory saved)
+    words = {w: w for w in freq}
+    assert all(words[w] is w for w in list(idf)[:2000] if w in words)
+    assert all(words[w] is w for w in list(tags)[:2000] if w in words)
+    assert len({id(t) for t in tags.values()}) == len(set(tags.values()))
+
+
+_KEYWORD_PROBE = """
+import json, sys
+from index import jieba_tables
+jieba_tables.use_cache_dir(sys.argv[1])
+jieba_tables.keyword_search_only()
+from index.text import tokenize
+print("OUT " + json.dumps({"tokens": tokenize("专精特新企业数字化改造补贴")}, ensure_ascii=False))
+"""
+
+
+def test_a_keyword_search_reads_the_prefix_dictionary_alone_and_gets_the_same_tokens(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _KEYWORD_PROBE, str(tmp_path)], env=env, capture_output=True, text=True, timeout=300, check=True
+        )
+        for _ in range(2)  # builds its cache file, then reads it
+    ]
+    tokens = [json.loads(next(x for x in r.stdout.splitlines() if x.startswith("OUT "))[4:])["tokens"] for r in runs]
+    assert {p.name.rsplit("-", 1)[0] for p in tmp_path.glob("*.marshal")} == {"jieba-prefix-dict"}
+    assert tokens[0] == tokens[1] == _probe(tmp_path / "all")["tokens"]

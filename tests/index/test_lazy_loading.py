@@ -100,3 +100,35 @@ def test_the_serving_app_imports_no_torch(env: dict[str, str], tmp_path: Path) -
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert "HEAVY []" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_a_fresh_ask_answers_as_the_assistant_does_in_process(env: dict[str, str], tmp_path: Path) -> None:
+    # What ask loads lazily (the model in a thread, jieba's shared tables, cn2an at a Chinese
+    # numeral) must not change an answer: the command's JSON is the in-process answer's.
+    from assistant.chain import Assistant
+    from corpus.settings import Settings
+
+    questions = ["专精特新企业数字化改造最高补贴多少？", "研发投入一千二百万，能拿多少研发补助？"]
+    env = {**env, "POLICYQA_TODAY": "2026-12-01"}
+    printed = []
+    for question in questions:
+        out = subprocess.run(
+            [sys.executable, "-c", _PROBE, "ask", question, "--json"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        printed.append(json.loads(out.stdout.split("\nLOADED ")[0]))
+    settings = Settings(data_dir=Path(env["POLICYQA_DATA_DIR"]), model_dir=Path(env["POLICYQA_MODEL_DIR"]), today="2026-12-01")
+    bot = Assistant.from_settings(settings)
+    for question, answer in zip(questions, printed, strict=True):
+        expected = bot.answer(question).to_dict()
+        assert _untimed(answer) == _untimed(expected), question
+        assert answer["citations"], question
+
+
+def _untimed(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _untimed(v) for k, v in value.items() if "elapsed" not in k and not k.endswith("_ms")}
+    if isinstance(value, list):
+        return [_untimed(v) for v in value]
+    return value

@@ -88,10 +88,11 @@ def test_the_memory_mapped_token_table_gives_the_whole_graphs_vectors(model_dir:
 def test_onnx_tokens_are_the_reference_tokenizers(embedders: tuple[object, OnnxEmbedder]) -> None:
     reference, onnx = embedders
     tokenizer = reference.model.tokenizer  # type: ignore[attr-defined]
-    _, questions = _texts()
+    passages, questions = _texts()
     limit = reference.model.max_seq_length  # type: ignore[attr-defined]
-    for text in questions:
-        text = onnx.query_prompt + text
+    # every clause piece of the corpus as the index embeds it, and every question as asked
+    texts = [onnx.passage_prompt + t for t in passages] + [onnx.query_prompt + t for t in questions]
+    for text in texts:
         expected = tokenizer(text, truncation=True, max_length=limit)["input_ids"]
         assert onnx.tokenizer.encode(text).ids == expected, text[:40]
 
