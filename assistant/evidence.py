@@ -49,16 +49,19 @@ _VALIDITY_WORDS = re.compile(r"有效期|施行|实施|失效")
 # A figure of the kind the question asks for ("公示多少天", "一套多大面积", "招几个人"): the sentence
 # that states a figure in that kind's unit answers it. Pairs of (how the kind is asked, how a text
 # writes such a figure); the units are general Chinese measure words, not any document's terms.
-_FIGURE = r"[\d０-９一二三四五六七八九十百千两〇零]+(?:\.\d+)?\s*"
+_WRITTEN_NUMBER = r"[\d０-９一二三四五六七八九十百千两〇零]+(?:\.\d+)?\s*"
 _ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"(多少|几)个?(工作)?(天|日)"), re.compile(_FIGURE + r"个?(工作)?(日|天)")),
+    (re.compile(r"(多少|几)个?(工作)?(天|日)"), re.compile(_WRITTEN_NUMBER + r"个?(工作)?(日|天)")),
     (
         re.compile(r"几年|多少年|多久|多长时间|多长期限|几个月|多少个月|期限多长|(期限|时间)?最长(可以|能)?多长|几周"),
-        re.compile(_FIGURE + r"个?(年|月|周)(?![度底初末])"),
+        re.compile(_WRITTEN_NUMBER + r"个?(年|月|周)(?![度底初末])"),
     ),
-    (re.compile(r"面积|多少平|几平|多大(?!年纪|岁数)"), re.compile(_FIGURE + r"(平方米|平米|㎡|亩|平方公里)")),
-    (re.compile(r"(多少|几)(个|名|位)?[^，。？?\d万元钱费年月天日]{0,4}(人(?![民工])|员工|职工)|人数"), re.compile(_FIGURE + r"(个|名|位)?人")),
-    (re.compile(r"(多少|几)周?岁|年龄|年纪|岁数"), re.compile(_FIGURE + r"周?岁")),
+    (re.compile(r"面积|多少平|几平|多大(?!年纪|岁数)"), re.compile(_WRITTEN_NUMBER + r"(平方米|平米|㎡|亩|平方公里)")),
+    (
+        re.compile(r"(多少|几)(个|名|位)?[^，。？?\d万元钱费年月天日]{0,4}(人(?![民工])|员工|职工)|人数"),
+        re.compile(_WRITTEN_NUMBER + r"(个|名|位)?人"),
+    ),
+    (re.compile(r"(多少|几)周?岁|年龄|年纪|岁数"), re.compile(_WRITTEN_NUMBER + r"周?岁")),
     (re.compile(r"比例|百分之几|几成|多少%|占比|费率|利率"), re.compile(r"\d+(?:\.\d+)?\s*[%‰]|百分之")),
 )
 _ASKED_FIGURE_WEIGHT = 2.5
@@ -68,6 +71,8 @@ def asked_figures(query: str) -> tuple[re.Pattern[str], ...]:
     """How a text writes the kinds of figure ``query`` asks for (days, a duration, an area, a head
     count, an age, a rate); empty when it asks for none of them."""
     return tuple(written for asked, written in _ASKED_FIGURES if asked.search(query))
+
+
 # Words of a question that say what kind of answer is wanted, not what it is about.
 _QUESTION_WORDS = frozenset(
     (
@@ -339,9 +344,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENT.finditer(text) if m.group().strip()]
 
 
-def _score(
-    piece: str, terms: Sequence[str], idf: Callable[[str], float], intent: str, figures: Sequence[re.Pattern[str]] = ()
-) -> float:
+def _score(piece: str, terms: Sequence[str], idf: Callable[[str], float], intent: str, figures: Sequence[re.Pattern[str]] = ()) -> float:
     s = sum(idf(t) for t in terms if t in piece)
     if any(f.search(piece) for f in figures):
         s += _ASKED_FIGURE_WEIGHT  # between two fragments that both state one, the terms decide
@@ -368,7 +371,9 @@ def best_span(clause: Clause, query: str, idf: Callable[[str], float], intent: s
     terms = topic_terms(query)
     figures = asked_figures(query)
     # a question (a FAQ's 问, "企业何时可以申请？") is never the answer to quote
-    scored = [_score(text[a:b], terms, idf, intent, figures) - (100.0 if text[a:b].rstrip().endswith(("？", "?")) else 0.0) for a, b in spans]
+    scored = [
+        _score(text[a:b], terms, idf, intent, figures) - (100.0 if text[a:b].rstrip().endswith(("？", "?")) else 0.0) for a, b in spans
+    ]
     if figures and intent not in ("amount", "cap"):
         # asked for days, an area, a head count…: a sentence that states no such figure does not answer
         # (asked for an area and a head count: the sentence that states both)
