@@ -490,19 +490,14 @@ class Assistant:
 
     def _compose_validity(self, u: Understanding, turn: Turn, supports: list[tuple[Hit, Support]], today: dt.date) -> Answer:
         """Validity questions are answered from the closing provisions and the metadata."""
-        ranked_docs = list(dict.fromkeys(h.clause.document for h, _ in supports))
         terms = [t for t in topic_terms(u.query) if len(t) >= 2]
-        weight = {d.id: sum(self.index.idf(t) for t in terms if t in d.title) for d in ranked_docs}
-        top = max(weight.values(), default=0.0)
-        # every document the question's words name best (两套"科技服务业"措施 when no region is given)
-        named = [d for d in ranked_docs if top > 0 and weight[d.id] >= top * 0.999]
-        for piece in _CONJUNCT.split(u.query) if _CONJUNCT.search(u.query) else ():
-            # "专精特新那个措施和科技服务业那个措施，哪个先到期": every document named, compared
-            own = [t for t in topic_terms(piece) if len(t) >= 2 and not _VALIDITY_WORDS.search(t)]
-            pool = [d for d in self.documents if turn.allowed_docs is None or d.id in turn.allowed_docs]
-            by_title = {d.id: sum(self.index.idf(t) for t in own if t in d.title) for d in pool}
-            best = max(by_title.values(), default=0.0)
-            named += [d for d in pool if best > 0 and by_title[d.id] >= best * 0.999 and d not in named]
+        # every document the question names by its own title's words ("专精特新那个措施和科技服务业
+        # 那个措施，哪个先到期"); a list of two or more names documents beyond the region it names
+        mentioned = documents_mentioned(u.query, self.documents, self.index.idf)
+        allowed = [i for i in mentioned if turn.allowed_docs is None or i in turn.allowed_docs]
+        if len(mentioned) - len(allowed) >= 2:
+            allowed = [*mentioned, *(turn.allowed_docs or ())]
+        named = [d for i in dict.fromkeys(allowed) for d in self.documents if d.id == i]
         about = [t for t in terms if not _VALIDITY_WORDS.search(t)]
         if named:
             docs = named[:4]
@@ -510,8 +505,8 @@ class Assistant:
             # "2020年那个房租减免现在还能申请吗": a measure no document has; its life is not the answer
             missing = "、".join(supports[0][1].missing[:3]) if supports else ""
             return compose_no_basis(u, f"现有文件中没有关于“{missing}”的规定。" if missing else "", [], today)
-        elif about:
-            docs = ranked_docs[:1]
+        elif about:  # the document of the clause that covers the measure asked about best
+            docs = [max((e for e in supports if _answers(e[1])), key=lambda e: e[1].coverage)[0].clause.document]
         else:  # "这个文件有效期到什么时候？" naming no document: every document's status
             docs = list(self.documents)
         evidence: list[Evidence] = []

@@ -26,7 +26,7 @@ _MEASURE_MARK = re.compile(
     r"[奖补贴助]|资助|扶持|支持|融资|贷款|基金|保险|费|额度|减免|一次性|政策|措施|文件|\d+(?:\.\d+)?\s*(?:万|亿)|[一二两三四五六七八九十百千]+(?:万|亿)"
 )
 # a document named by its title's words: 科技服务业文件说, 引领工程那边, 按三高的孵化政策
-_DOC_NOUN_AFTER = re.compile(r"^的?[^，。？?、]{0,2}?(文件|措施|政策|办法|细则|解读|方案|那边|这边|那块|那个|那里|里面|里)")
+_DOC_NOUN_AFTER = re.compile(r"的?[^，。？?、]{0,2}?(文件|措施|政策|办法|细则|解读|方案|那边|这边|那块|那个|那里|里面|里)")
 _BY_BEFORE = re.compile(r"(按|按照|根据|依据|依照|参照)$")
 
 
@@ -46,16 +46,17 @@ def documents_named(
     document noun (文件, 措施, 那边) or after 按/根据. Among ``allowed`` documents only.
     """
     pool = [d for d in documents if allowed is None or d.id in allowed]
+    titles = {d.id: unquote(d.title) for d in pool}
     naming: list[str] = []
     for t in topic_terms(piece):
         at = piece.find(t)
-        if len(t) < 2 or at < 0 or not any(t in d.title for d in pool):
+        if len(t) < 2 or at < 0 or not any(t in title for title in titles.values()):
             continue
         if _DOC_NOUN_AFTER.match(piece, at + len(t)) or _BY_BEFORE.search(piece[:at]):
             naming.append(t)
     if not naming:
         return None
-    weight = {d.id: sum(idf(t) for t in naming if t in d.title) for d in pool}
+    weight = {i: sum(idf(t) for t in naming if t in title) for i, title in titles.items()}
     top = max(weight.values(), default=0.0)
     named = tuple(i for i, w in weight.items() if top > 0 and w >= top * 0.999)
     return named if named and len(named) < len(pool) else None
