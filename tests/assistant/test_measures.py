@@ -4,19 +4,15 @@ involved document's own overlap rule; a validity comparison covers every documen
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+from test_aboutness import assistant  # noqa: F401  (the real assistant over the five documents)
 
 from assistant.chain import Assistant
 from assistant.measures import documents_mentioned, documents_named, measure_pieces, without_answer_kind
 from assistant.understand import detect_intent, split_question
-from corpus.settings import Settings
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -94,17 +90,8 @@ def test_the_words_that_ask_whether_things_stack_are_not_what_a_clause_must_cove
     assert "叠加" not in rest and "冷链补贴" in rest
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    from index.e5_model import ensure_model
-
-    model_dir = ensure_model(Settings(data_dir=REPO / "var"))
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), model_dir=model_dir, today=dt.date(2026, 12, 1))
-    return Assistant.from_settings(settings)
-
-
 @pytest.mark.slow
-def test_a_stacking_question_cites_each_named_measure_and_each_documents_overlap_rule(assistant: Assistant) -> None:
+def test_a_stacking_question_cites_each_named_measure_and_each_documents_overlap_rule(assistant: Assistant) -> None:  # noqa: F811
     q = "增信子基金这块，专精特新那份文件给融资支持免增信费，科技服务业那份又给年化贴息，我们两样都符合，是不是两个都能享受？"
     answer = assistant.answer(q)
     cited = {c.clause_id for c in answer.citations}
@@ -114,14 +101,14 @@ def test_a_stacking_question_cites_each_named_measure_and_each_documents_overlap
 
 
 @pytest.mark.slow
-def test_a_company_of_two_kinds_gets_each_kinds_document(assistant: Assistant) -> None:
+def test_a_company_of_two_kinds_gets_each_kinds_document(assistant: Assistant) -> None:  # noqa: F811
     answer = assistant.answer("联合实验室的补助，我们同时是专精特新企业和科技型中小企业，两份能叠加吗")
     docs = {c.doc_id for c in answer.citations}
     assert {"xm-zjtx-2024", "xm-kjcx-jd"} <= docs, answer.text
 
 
 @pytest.mark.slow
-def test_a_validity_comparison_covers_every_document_named(assistant: Assistant) -> None:
+def test_a_validity_comparison_covers_every_document_named(assistant: Assistant) -> None:  # noqa: F811
     answer = assistant.answer("引领工程那份和专精特新那份，谁先失效？")
     cited = {c.clause_id for c in answer.citations}
     assert {"xm-zjtx-2024/附则2", "xm-kjcx-jd/三"} <= cited, answer.text
