@@ -633,13 +633,13 @@ def split_question(text: str) -> list[str]:
     from assistant.evidence import topic_terms  # evidence imports this module's place names
 
     parts: list[str] = []
-    for piece in (p.strip(" ，,") for p in _PART_BREAK.split(text)):
-        if not piece:
-            continue
+    pieces = [q for q in (p.strip(" ，,") for p in _PART_BREAK.split(text)) if q]
+    for i, piece in enumerate(pieces):
+        told = i == len(pieces) - 1 and not _asks(piece) and detect_intent(piece) == "lookup"
         if parts and not topic_terms(piece):
             parts[-1] += piece
-        elif parts and (not topic_terms(parts[-1]) or not _asks(piece)):
-            # a piece that asks nothing ("…能两个都拿么？我们是做技术服务的") tells about the asker
+        elif parts and (not topic_terms(parts[-1]) or told):
+            # a last piece that asks nothing ("…能两个都拿么？我们是做技术服务的") tells about the asker
             parts[-1] += piece
         else:
             parts.append(piece)
