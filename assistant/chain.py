@@ -31,6 +31,7 @@ from assistant.evidence import (
 from assistant.evidence import (
     credit as title_credit,
 )
+from assistant.measures import documents_mentioned, pieces_with_documents, without_answer_kind
 from assistant.records import Answer, Calculation
 from assistant.references import find_clause_ref, numbering_summary, resolve_ref
 from assistant.understand import Understanding, split_question, understand
@@ -63,8 +64,6 @@ _MULTI = re.compile(
     r"比较|对比|区别|分别|哪个(更|高|多)|和.{1,20}(相比|比)|两(个|份|套)(文件|政策|措施)|同时|叠加|两边|都拿|都能拿|兼得|重复享受"
 )
 _VALIDITY_CLAUSE = re.compile(r"有效期|施行|实施")
-# the pieces of a question that each name a measure ("A按60%补，B里又说每年最高100万，能两边都拿吗")
-_TOGETHER_PIECE = re.compile(r"[，,。；;？?！!]|又|也|还有|和|跟|与|以及|以后|之后")
 _TOGETHER_MAX = 4  # measures quoted
 _CONJUNCT = re.compile(r"和|与|跟|以及|及|、|还是")
 _OVERVIEW_TERMS = 2  # an overview question names at most this many topic words (专精特新; 新认定, 高新技术企业)
@@ -400,8 +399,9 @@ class Assistant:
             return dataclasses.replace(turn, answer=self._compose_validity(u, turn, supports, today))
         if u.intent == "overview" and len(topic_terms(u.query)) <= _OVERVIEW_TERMS and answering:
             return dataclasses.replace(turn, answer=self._compose_overview(u, turn, answering, today))
-        if u.intent == "overlap" and answering:
-            return dataclasses.replace(turn, answer=self._compose_together(u, turn, answering, today))
+        together = self._compose_together(u, turn, answering, today) if u.intent == "overlap" else None
+        if together is not None:
+            return dataclasses.replace(turn, answer=together)
         if u.intent == "overview":
             u = dataclasses.replace(u, intent="lookup")  # a specific question in an overview's words
         if not answering:
@@ -467,40 +467,50 @@ class Assistant:
             u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
         )
 
-    def _compose_together(self, u: Understanding, turn: Turn, answering: list[tuple[Hit, Support]], today: dt.date) -> Answer:
+    def _compose_together(self, u: Understanding, turn: Turn, answering: list[tuple[Hit, Support]], today: dt.date) -> Answer | None:
         """Whether measures can all be had ("…按60%补，引领工程里又说…，能两边都拿吗"): each measure
-        the question names, found piece by piece, and the documents' own rule for overlaps as the lead."""
-        chosen = [answering[0][0]]
-        for piece in _TOGETHER_PIECE.split(u.query):
+        the question names, found piece by piece (in the document a piece names, when it names one)
+        and quoted by its figure, and every involved document's own rule for overlaps as the lead.
+        None when no piece and not the whole question finds a clause that answers."""
+        chosen: list[tuple[Hit, str]] = [(answering[0][0], u.query)] if answering else []
+        for piece, named in pieces_with_documents(u.query, self.documents, self.index.idf, turn.allowed_docs):
             if not any(self._known(t) for t in topic_terms(piece)):
                 continue
-            own = dataclasses.replace(u, query=piece)
-            found = [(h, self._support(own, h)) for h in self.index.search(piece, k=4, doc_ids=turn.allowed_docs)]
+            own = dataclasses.replace(u, query=without_answer_kind(piece) or piece)
+            docs = named or turn.allowed_docs
+            found = [(h, self._support(own, h)) for h in self.index.search(piece, k=4, doc_ids=docs)]
             found = [(h, s) for h, s in found if _answers(s)]
             if found:
                 h = max(found, key=lambda e: e[1].coverage)[0]  # ties: the better-ranked
-                if h.clause.id not in {c.clause.id for c in chosen}:
-                    chosen.append(h)
-        evidence = [Evidence(h.clause, best_span(h.clause, u.query, self.index.idf, "lookup")) for h in chosen[:_TOGETHER_MAX]]
+                if h.clause.id not in {c.clause.id for c, _ in chosen}:
+                    chosen.append((h, piece))
+        for doc in documents_mentioned(u.query, self.documents, self.index.idf, turn.allowed_docs):
+            # a document the question names ("我们既是专精特新又是科技服务企业") without a piece of
+            # its own: its clause for the whole question
+            if doc in {h.clause.document.id for h, _ in chosen}:
+                continue
+            about = dataclasses.replace(u, query=without_answer_kind(u.query))
+            found = [(h, self._support(about, h)) for h in self.index.search(u.query, k=4, doc_ids=(doc,))]
+            found = [(h, s) for h, s in found if _answers(s)]
+            if found:
+                chosen.append((max(found, key=lambda e: e[1].coverage)[0], u.query))
+        if not chosen:
+            return None
+        evidence = [Evidence(h.clause, best_span(h.clause, asked, self.index.idf, "amount")) for h, asked in chosen[:_TOGETHER_MAX]]
         return compose_answer(
             u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
         )
 
     def _compose_validity(self, u: Understanding, turn: Turn, supports: list[tuple[Hit, Support]], today: dt.date) -> Answer:
         """Validity questions are answered from the closing provisions and the metadata."""
-        ranked_docs = list(dict.fromkeys(h.clause.document for h, _ in supports))
         terms = [t for t in topic_terms(u.query) if len(t) >= 2]
-        weight = {d.id: sum(self.index.idf(t) for t in terms if t in d.title) for d in ranked_docs}
-        top = max(weight.values(), default=0.0)
-        # every document the question's words name best (两套"科技服务业"措施 when no region is given)
-        named = [d for d in ranked_docs if top > 0 and weight[d.id] >= top * 0.999]
-        for piece in _CONJUNCT.split(u.query) if _CONJUNCT.search(u.query) else ():
-            # "专精特新那个措施和科技服务业那个措施，哪个先到期": every document named, compared
-            own = [t for t in topic_terms(piece) if len(t) >= 2 and not _VALIDITY_WORDS.search(t)]
-            pool = [d for d in self.documents if turn.allowed_docs is None or d.id in turn.allowed_docs]
-            by_title = {d.id: sum(self.index.idf(t) for t in own if t in d.title) for d in pool}
-            best = max(by_title.values(), default=0.0)
-            named += [d for d in pool if best > 0 and by_title[d.id] >= best * 0.999 and d not in named]
+        # every document the question names by its own title's words ("专精特新那个措施和科技服务业
+        # 那个措施，哪个先到期"); a list of two or more names documents beyond the region it names
+        mentioned = documents_mentioned(u.query, self.documents, self.index.idf)
+        allowed = [i for i in mentioned if turn.allowed_docs is None or i in turn.allowed_docs]
+        if len(mentioned) - len(allowed) >= 2:
+            allowed = [*mentioned, *(turn.allowed_docs or ())]
+        named = [d for i in dict.fromkeys(allowed) for d in self.documents if d.id == i]
         about = [t for t in terms if not _VALIDITY_WORDS.search(t)]
         if named:
             docs = named[:4]
@@ -508,8 +518,8 @@ class Assistant:
             # "2020年那个房租减免现在还能申请吗": a measure no document has; its life is not the answer
             missing = "、".join(supports[0][1].missing[:3]) if supports else ""
             return compose_no_basis(u, f"现有文件中没有关于“{missing}”的规定。" if missing else "", [], today)
-        elif about:
-            docs = ranked_docs[:1]
+        elif about:  # the document of the clause that covers the measure asked about best
+            docs = [max((e for e in supports if _answers(e[1])), key=lambda e: e[1].coverage)[0].clause.document]
         else:  # "这个文件有效期到什么时候？" naming no document: every document's status
             docs = list(self.documents)
         evidence: list[Evidence] = []

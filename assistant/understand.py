@@ -125,6 +125,11 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|(\d{4}年|明年|后年|\d{1,2}月(\d{1,2}[号日])?)[^。？?]{0,24}(还能|还可以|还有|还在|还算)(按|享受|申请|申报|报|拿|用|吗|不|么|效)"
             # which of several documents lasts longer: 哪个管得更久, 哪个先到期
             r"|(哪个|哪份|哪套|谁)[^，。？?]{0,6}(管得?|有效|适用|执行)?得?(更|比较)?(久|长)"
+            # which ends first (a slip of the pen kept: 先道期): 哪个先到期, 谁先结束
+            r"|(哪个|哪份|哪套|谁)[^，。？?]{0,4}(先|更早|早|晚)[^，。？?]{0,1}(期|结束|截止|失效|停止?)"
+            r"|(分别|各自)?(到|至)(哪天|哪一天|什么时候|何时|几号)为止"
+            # a date of the company's own, in time or not: 12月15号交材料，来得及吗
+            r"|(\d{4}年|明年|后年|年底|年初|下个?月|\d{1,2}月)[^。？?]{0,30}(来得及|来不来得及|赶得上|赶不赶得上)"
         ),
     ),
     # how two measures combine: answered from the documents' own rule (就高不重复, 以本措施为准)
@@ -139,6 +144,13 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             # two amounts or two kinds of company added up: 两边额度能加起来变4000万吗
             r"|(两边|两个|两项|两者)[^，。？?]{0,6}(能|可以)?(加起来|加在一起|合并|累加)[^，。？?]{0,8}(吗|么|不|？|\?)"
             r"|(能|可以|可)(不能|否|不可以)?(叠加|累加|兼得|重复(享受|申请|拿|领))|叠加(吗|么|不)"
+            # stack or choose: 是叠加还是只能选一个, 再叠一份, 算重复吗, 能两头报吗, 二选一
+            r"|叠加还是|是叠加|再叠|叠[^，。？?]{0,4}(吗|么|不)[？?]?$|只能(选|挑|拿|报|申请|申报|享受|领)(一|其中一)|二选一|择一"
+            r"|(算|是)(不算)?重复|重复(吗|么|了吗)|两头(都)?(报|拿|申请|申报|领|享受)"
+            # the sum of two measures asked as yes or no: 两个都符合，是加起来5000万吗
+            r"|(两个|两项|两者|两边|两份|都)[^。？?]{0,12}(加起来|加在一起|相加|累加)[^，。？?]{0,10}(吗|么|[？?])"
+            # one measure had, another asked for: 已经按…拿了10%的补助，现在…那个200万还能拿不
+            r"|(拿了|拿过|已经?按|已经拿|获得了|享受了|领了)[^。？?]{0,60}(还能|还可以|能否再|可否再|还可)(再)?(拿|领|申请|申报|享受|报)"
         ),
     ),
     # how long, not how much: "一个人最多能领几年？" is answered from the clause, not the calculator
@@ -644,17 +656,20 @@ def split_question(text: str) -> list[str]:
     from assistant.evidence import topic_terms  # evidence imports this module's place names
 
     parts: list[str] = []
-    for piece in (p.strip(" ，,") for p in _PART_BREAK.split(text)):
-        if not piece:
-            continue
+    pieces = [q for q in (p.strip(" ，,") for p in _PART_BREAK.split(text)) if q]
+    for i, piece in enumerate(pieces):
+        told = i == len(pieces) - 1 and not _asks(piece) and detect_intent(piece) == "lookup"
         if parts and not topic_terms(piece):
             parts[-1] += piece
-        elif parts and not topic_terms(parts[-1]):
+        elif parts and (not topic_terms(parts[-1]) or told):
+            # a last piece that asks nothing ("…能两个都拿么？我们是做技术服务的") tells about the asker
             parts[-1] += piece
         else:
             parts.append(piece)
     out: list[str] = []
     for p in parts:
         regional = _per_region(p)
-        out.extend(regional if len(regional) > 1 else _per_thing(p))
+        # "A、B、C哪个先到期", "A和B能同时拿吗": one question about several things, answered together
+        together = detect_intent(p) in ("validity", "overlap")
+        out.extend(regional if len(regional) > 1 else [p] if together else _per_thing(p))
     return out if len(out) > 1 else [text]
