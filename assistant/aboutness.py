@@ -81,7 +81,7 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
         anchor = min(anchors)
         before = len(out)
         # "为啥要支持企业建重点实验室": a piece that asks first names its thing after the asking word
-        after = [w for w, e in every if e > anchor and w in weighted and w not in _ATTRIBUTE and can_head(w)]
+        after = [w for w, e in every if e > anchor and w in weighted and w not in _ATTRIBUTE and _may_head(w, piece, e, can_head)]
         if after:
             out.append((after[-1], False))
         benefit_asked = _BENEFIT.search(piece) is not None
@@ -89,11 +89,20 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
         if len(out) == before and story and not _POINTED_IN.search(piece):
             # "专精特新企业申请发明专利，每件资助多少钱？": a piece that asks of nothing it names asks
             # of the thing the telling piece before it ends on
-            last = [w for w, _ in story if re.search(r"[\u4e00-\u9fffa-z]", w)][-1:]
-            if last and last[0] in weighted and last[0] not in _ATTRIBUTE and can_head(last[0]):
+            said = [w for w, _ in story if re.search(r"[\u4e00-\u9fffa-z\d]", w)]
+            last = said[-1:] if len(said) < 2 or not re.search(r"[\d零一二两三四五六七八九十百千万几]$", said[-2]) else []
+            if last and last[0] in weighted and last[0] not in _ATTRIBUTE and can_head(last[0]):  # not 来了60个人
                 out.append((last[0], benefit_asked and not out))  # only a telling piece that ends on its thing
         story = []
     return out
+
+
+def _may_head(word: str, piece: str, end: int, can_head: Callable[[str], bool]) -> bool:
+    """A word that can head what is asked: one ``can_head`` allows, or a dictionary noun that names
+    the benefit right after it (租金补贴: 租金, though no document writes it)."""
+    from index.text import word_tag
+
+    return can_head(word) or (_BENEFIT.match(piece, end) is not None and word_tag(word).startswith("n"))
 
 
 def _walk_back(
@@ -119,8 +128,8 @@ def _walk_back(
             if w in _CONJUNCTION:  # look for the head of the conjunct before
                 found, skipped = False, 0
             continue  # the head's own modifiers (出国 of 出国参展)
-        if w in weighted and w not in _ATTRIBUTE and can_head(w):
-            if _POINTED.search(piece[: e - len(w)]):
+        if w in weighted and w not in _ATTRIBUTE and _may_head(w, piece, e, can_head):
+            if _POINTED.search(piece[: e - len(w)]) or w[0] in "那这该此":
                 break  # 每满200万那部分能补多少: the part meant is the one said before
             benefit = _BENEFIT.match(piece, e) is not None or (
                 _BENEFIT.match(piece, anchor) is not None and not piece[e:anchor].strip("的")
@@ -151,7 +160,7 @@ def processes(query: str, weighted: Mapping[str, float], can_head: Callable[[str
         words = [w for w, _s, _e in _tokenizer().tokenize(piece) if w.strip()]
         for i, w in enumerate(words[:-1]):
             asked_of = words[i + 1] in _CRITERIA or _PROCESS_TAIL.fullmatch(words[i + 1])
-            if not word_tag(w).startswith("v") or w in _ATTRIBUTE or not asked_of:
+            if not word_tag(w).startswith("v") or w in _ATTRIBUTE or _BENEFIT.fullmatch(w) or not asked_of:
                 continue  # a verb (认定, 申报) whose attribute is asked: 认定标准, 申报要求, 认定要满足
             for x in reversed(words[max(0, i - 3) : i]):
                 if x in weighted and x not in _ATTRIBUTE and can_head(x):
@@ -224,6 +233,17 @@ def _other_compound(term: str, question: str, haystack: str) -> bool:
     return bool(places) and all(p is not None and not before.endswith(p) for p in prefixes)
 
 
+def _final_part_in(term: str, haystack: str) -> bool:
+    """The clause holds the last part of a compound it does not write whole: Chinese compounds
+    name their kind by the last part (创新券 is a 券, 保险补偿 a 补偿); True for a two-character word."""
+    from index.text import tokenize
+
+    if len(term) < 3:
+        return True
+    suffixes = [p for p in tokenize(term) if p != term and term.endswith(p)]
+    return max(suffixes, key=len, default=term[-1]) in haystack
+
+
 def _granted(term: str, haystack: str) -> bool:
     """A sentence of the clause names ``term`` together with something given."""
     return any(term in s and _GRANT.search(s) for s in _SENT.findall(haystack))
@@ -252,6 +272,8 @@ def head_covered(
             continue
         if head in haystack and _other_compound(head, text, haystack):
             continue
+        if head not in haystack and not _final_part_in(head, haystack):
+            continue  # 创新券 against a clause with only 创新: a compound's last part is what it names
         if benefit and head in haystack and not _granted(head, haystack):
             continue
         return True

@@ -74,9 +74,10 @@ _NUMERAL_WORD = re.compile(
 
 
 def _count_word(term: str) -> bool:
-    """A count that jieba's dictionary holds as one numeral word (两级, 两项, 一家): how many,
+    """A count that jieba's dictionary holds as one numeral word (两级, 两项, 一家), or a rate's
+    numeral prefix cut from its digits (千分之|六): how many,
     never what (首次 is a numeral word too, but an order, and names the measure's case)."""
-    return term[0] in _NUMERAL_CHARS and word_tag(term) == "m"
+    return (term[0] in _NUMERAL_CHARS and word_tag(term) == "m") or re.fullmatch(r"[百千万]分之", term) is not None
 
 
 _NUMERAL_CHARS = "零一二两三四五六七八九十百千万几"
@@ -216,12 +217,6 @@ _CONTENT_FLAGS = ("v", "vn", "n", "nz", "t", "j", "l", "i")
 _VERB_FORM = re.compile(r"^(.)不\1|(下来|上来|出来|起来|下去|过来|到|完|上|好|掉)$")
 
 
-def _known_general(term: str) -> bool:
-    from index.text import known_word
-
-    return known_word(term)
-
-
 @lru_cache(maxsize=4096)
 def _names_a_thing(term: str) -> bool:
     from index.text import known_word
@@ -238,8 +233,8 @@ def _foreign(term: str, focus: str) -> bool:
     at = focus.find(term)
     if at < 0 or how_asked(term, focus):
         return False
-    if _BENEFIT_NOUN.match(focus, at + len(term)) and (_names_a_thing(term) or not _known_general(term)):
-        return True  # the name of a benefit (稳岗补贴, 社保补贴): what is asked about
+    if _BENEFIT_NOUN.match(focus, at + len(term)) and nominal(term):
+        return True  # the name of a benefit (稳岗补贴, 租金补贴): a noun before it is what is asked about
     return _names_a_thing(term)
 
 

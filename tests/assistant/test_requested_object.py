@@ -5,9 +5,18 @@ The phrasings are written for these tests, not taken from the evaluation sets.""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
 from assistant.aboutness import head_covered, heads, processes
+from assistant.chain import Assistant
 from assistant.evidence import _can_head, topic_terms
 from assistant.understand import detect_region, issuer_named
+from corpus.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _weights(question: str) -> dict[str, float]:
@@ -76,3 +85,39 @@ def test_a_city_named_as_the_giver_is_told_from_a_city_where_the_company_is() ->
     assert issuer_named("要市级的那种，淄博有没有", "淄博")
     assert not issuer_named("我们在潍坊的孵化器也是部级，能补多少", "潍坊")
     assert not issuer_named("我们是烟台的国家级小巨人，山东省给多少", "烟台")
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    from index.e5_model import ensure_model
+
+    model_dir = ensure_model(Settings(data_dir=REPO / "var"))
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), model_dir=model_dir, today=dt.date(2026, 12, 1))
+    return Assistant.from_settings(settings)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "科技服务企业给员工交补充医疗保险，每人每月能补多少？",  # the thing told before the ask is in no clause
+        "科技型中小企业的认定标准是什么？研发人员要占多少？",  # the clauses reward the kind, none says how it is recognised
+        "烟台市政府对科技服务机构有没有专项奖励？",  # the city's own government: its measures are not held
+    ],
+)
+def test_questions_requesting_what_no_clause_provides_are_refused(assistant: Assistant, question: str) -> None:
+    answer = assistant.answer(question)
+    assert answer.no_basis and not answer.citations, answer.text
+
+
+@pytest.mark.slow
+def test_a_company_from_elsewhere_asking_about_the_measure_of_a_held_place_is_answered(assistant: Assistant) -> None:
+    answer = assistant.answer("我们是江苏无锡的企业，准备在厦门新设一家子公司，子公司将来首次评上小巨人，能拿多少奖励？")
+    assert not answer.no_basis and answer.citations[0].clause_id == "xm-zjtx-2024/二/（一）/2", answer.text
+
+
+@pytest.mark.slow
+def test_a_city_inside_a_province_is_answered_from_the_provinces_measures_and_says_so(assistant: Assistant) -> None:
+    answer = assistant.answer("我们在威海的孵化器刚被认定为部级孵化器，能拿多少补助？")
+    assert not answer.no_basis and answer.citations[0].doc_id == "sd-kjfwy-2025", answer.text
+    assert "威海市本级" in answer.text and "山东省" in answer.text
