@@ -61,7 +61,7 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
     """For each piece of the question that asks: its head (a weighted topic word that
     ``can_head``) and whether the piece asks for a benefit by the head's name (社保补贴); a head
     coordinated with another (国内推介会和出国参展分别怎么补) brings that one too."""
-    from index.text import _tokenizer
+    from index.text import _tokenizer, word_tag
 
     out: list[tuple[str, bool]] = []
     story: list[tuple[str, int]] = []  # the words of the telling piece just before (专精特新企业申请发明专利，)
@@ -86,7 +86,8 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
             out.append((after[-1], False))
         benefit_asked = _BENEFIT.search(piece) is not None
         out += _walk_back(piece, [(w, e) for w, e in every if e <= anchor], anchor, weighted, can_head, first=not out)
-        if len(out) == before and story and not _POINTED_IN.search(piece):
+        names_own = any(t in piece and not word_tag(t).startswith(_NO_THING) for t in weighted)  # 保费补贴多少: 保费
+        if len(out) == before and story and not names_own and not _POINTED_IN.search(piece):
             # "专精特新企业申请发明专利，每件资助多少钱？": a piece that asks of nothing it names asks
             # of the thing the telling piece before it ends on
             said = [w for w, _ in story if re.search(r"[\u4e00-\u9fffa-z\d]", w)]
@@ -95,6 +96,10 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
                 out.append((last[0], benefit_asked and not out))  # only a telling piece that ends on its thing
         story = []
     return out
+
+
+# jieba's tags of words that name no thing of their own: adverbs, numerals, classifiers, pronouns (每件, 两项)
+_NO_THING = ("d", "m", "q", "r")
 
 
 def _may_head(word: str, piece: str, end: int, can_head: Callable[[str], bool]) -> bool:
