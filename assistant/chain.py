@@ -34,7 +34,7 @@ from assistant.evidence import (
 from assistant.measures import documents_mentioned, pieces_with_documents, without_answer_kind
 from assistant.records import Answer, Calculation
 from assistant.references import find_clause_ref, numbering_summary, resolve_ref
-from assistant.understand import Understanding, split_question, understand
+from assistant.understand import Understanding, issuer_named, split_question, understand
 from corpus.errors import InputError, PolicyQAError
 from corpus.records import Clause, DocKind, PolicyDocument
 from corpus.settings import Settings
@@ -257,8 +257,18 @@ class Assistant:
             turn = dataclasses.replace(turn, u=u)
         covering = [d.id for d in self.documents if region.startswith(d.region) or d.region == NATIONAL]
         inside = [d for d in self.documents if d.region.startswith(region) and d.id not in covering]
+        if covering and all(d.region != region for d in self.documents if d.id in covering and d.region != NATIONAL):
+            # "济南市对…有没有房租补贴": a city inside a province whose measures are held. The province's
+            # measures apply there; the city's own government's are not held
+            wider = "、".join(sorted({d.region for d in self.documents if d.id in covering and d.region != NATIONAL}))
+            if u.region_word and issuer_named(u.query, u.region_word):
+                return dataclasses.replace(turn, allowed_docs=(), out_of_region=f"{region}本级")
+            note = f"现有文件中没有{region}本级的政策，以下为{wider}的政策（适用于全省，含{region}）。"
+            return dataclasses.replace(turn, allowed_docs=tuple(covering), scope_note=note)
         if covering:
             return dataclasses.replace(turn, allowed_docs=tuple(covering))
+        if inside and u.region_word and issuer_named(u.query, u.region_word):
+            return dataclasses.replace(turn, allowed_docs=(), out_of_region=f"{region}本级")  # 福建省级层面…: not Xiamen's
         if inside:  # "福建" asked, only Xiamen documents held: answer, but say they are Xiamen's
             regions = "、".join(sorted({d.region for d in inside}))
             note = f"现有文件中没有{u.region}全省范围的政策，以下为{regions}的政策，仅适用于该地区。"

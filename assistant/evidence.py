@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.aboutness import head_covered
+from assistant.aboutness import head_covered, heads
 from assistant.understand import REGION_ALIASES, answer_kind_spans, focus_text
 from corpus.records import Clause
 from index.store import Hit
@@ -98,6 +98,16 @@ _QUESTION_WORDS = frozenset(
 _NUMERAL_WORD = re.compile(
     r"^(百分之|千分之)?[零一二两三四五六七八九十百千万亿半几\d.]+(个|位|台|套|年|月|天|次|家|项|条|张|人|元|万|名|份|期|成|倍)?$"
 )
+
+
+def _count_word(term: str) -> bool:
+    """A count that jieba's dictionary holds as one numeral word (两级, 两项, 一家), or a rate's
+    numeral prefix cut from its digits (千分之|六): how many,
+    never what (首次 is a numeral word too, but an order, and names the measure's case)."""
+    return (term[0] in _NUMERAL_CHARS and word_tag(term) == "m") or re.fullmatch(r"[百千万]分之", term) is not None
+
+
+_NUMERAL_CHARS = "零一二两三四五六七八九十百千万几"
 # "最多能", "最多补", "能拿个", "最高给": how much is asked, not about what.
 _HOW_MUCH = re.compile(r"^(最多|最高|最少|能|可|可以)(能|补|奖|拿|领|给|得|批)?个?$")
 
@@ -147,6 +157,7 @@ def _topic_terms(query: str) -> tuple[str, ...]:
             or _UNIT.fullmatch(t)
             or _NUMERAL_WORD.match(t)
             or _HOW_MUCH.match(t)
+            or _count_word(t)
         ):
             continue
         if not re.search(r"[\u4e00-\u9fffa-z]", t) or (len(t) < 2 and (t not in nouns or informativeness(t) < _RARE_CHAR)):
@@ -233,12 +244,6 @@ _CONTENT_FLAGS = ("v", "vn", "n", "nz", "t", "j", "l", "i")
 _VERB_FORM = re.compile(r"^(.)不\1|(下来|上来|出来|起来|下去|过来|到|完|上|好|掉)$")
 
 
-def _known_general(term: str) -> bool:
-    from index.text import known_word
-
-    return known_word(term)
-
-
 @lru_cache(maxsize=4096)
 def _names_a_thing(term: str) -> bool:
     from index.text import known_word
@@ -255,8 +260,8 @@ def _foreign(term: str, focus: str) -> bool:
     at = focus.find(term)
     if at < 0 or how_asked(term, focus):
         return False
-    if _BENEFIT_NOUN.match(focus, at + len(term)) and (_names_a_thing(term) or not _known_general(term)):
-        return True  # the name of a benefit (稳岗补贴, 社保补贴): what is asked about
+    if _BENEFIT_NOUN.match(focus, at + len(term)) and nominal(term):
+        return True  # the name of a benefit (稳岗补贴, 租金补贴): a noun before it is what is asked about
     return _names_a_thing(term)
 
 
@@ -292,8 +297,13 @@ def support(
     focus = focus_text(query)
     haystack = unquote(f"{hit.clause.document.title}{hit.clause.path}{hit.clause.text}".lower())
     weights: dict[str, float] = {}
+    # the thing a piece that names nothing asks of, from the telling piece before it (申请发明专利，
+    # 每件资助多少钱): what is asked about, though the documents never write it
+    told = {h for h, _ in heads(asked or query, dict.fromkeys(terms, 1.0), lambda t: _can_head(t, known)) if h not in focus}
     for t in terms:
-        if known is not None and not known(t) and (t not in focus or _asker_word(t) or how_asked(t, focus)) and not _foreign(t, focus):
+        if t in told and not _asker_word(t):
+            pass
+        elif known is not None and not known(t) and (t not in focus or _asker_word(t) or how_asked(t, focus)) and not _foreign(t, focus):
             continue
         weights[t] = informativeness(t)
     order = list(weights)

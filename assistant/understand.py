@@ -21,6 +21,7 @@ __all__ = [
     "condense",
     "understand",
     "REGION_ALIASES",
+    "issuer_named",
 ]
 
 # Place names → the region they denote, most specific first. A document of region R applies to a
@@ -247,16 +248,29 @@ def _region_mentions(text: str) -> list[tuple[int, str, str, bool]]:
         for m in re.finditer(re.escape(word + "科") if short else re.escape(word), text):
             pos, end = m.start(), m.start() + len(word)
             before, after = text[max(0, pos - 4) : pos], text[end:]
-            if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after):
+            if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after) or _DENIED_PLACE.search(before):
                 continue
-            if _DESTINATION.search(text[max(0, pos - 3) : pos]) and _TRIP_AFTER.match(after):
+            if _DESTINATION.search(text[max(0, pos - 3) : pos]) and (_TRIP_AFTER.match(after) or _EVENT_AFTER.match(after)):
                 continue
             asking = any(a <= pos < b and f for a, b, f in pieces)
             out.append((pos, region, word, asking))
     return out
 
 
-_DESTINATION = re.compile(r"(去|到|赴|前往|飞往|出差到?|在外地如)$")
+# A place the asker rules out (不是厦门的, 并非山东): not the place asked about
+_DENIED_PLACE = re.compile(r"(不是|并非|而非|除了)$")
+_DESTINATION = re.compile(r"(去|到|赴|前往|飞往|出差到?|在外地如|在)$")
+# An event held at a place (在成都办了个发布会, 去武汉开订货会, 到上海举办经销商大会): where the company
+# goes, not where the measure applies. The verbs that hold an event and the nouns an event ends on.
+_EVENT_AFTER = re.compile(r"^[^，。；？！,;?!]{0,4}?(开|办|举办|召开|主办|承办)[^，。；？！,;?!]{0,10}?(会|展|论坛|赛)(?![员长计])")
+# The place named as the one whose government gives (济南市对…, 青岛市政府, 市级的那种): its own measures
+_ISSUER_AFTER = r"(市|省|区|县)?(级|人民政府|政府|本级|里|对|出台|发布|的(政策|措施|文件|规定|补贴|补助|奖励|扶持))"
+
+
+def issuer_named(text: str, word: str) -> bool:
+    """The text names the place ``word`` as the government that gives the measure (济南市对科技服务
+    企业…, 青岛市政府…, …市级的那种), not as where a company is (我们在济南的孵化器)."""
+    return re.search(re.escape(word) + _ISSUER_AFTER, text) is not None or re.search(r"市级的?那种|市本级", text) is not None
 
 
 def detect_region(text: str) -> tuple[str | None, str | None]:
