@@ -165,7 +165,7 @@ def processes(query: str, weighted: Mapping[str, float], can_head: Callable[[str
         words = [w for w, _s, _e in _tokenizer().tokenize(piece) if w.strip()]
         for i, w in enumerate(words[:-1]):
             asked_of = words[i + 1] in _CRITERIA or _PROCESS_TAIL.fullmatch(words[i + 1])
-            if not word_tag(w).startswith("v") or w in _ATTRIBUTE or _BENEFIT.fullmatch(w) or not asked_of:
+            if len(w) < 2 or not word_tag(w).startswith("v") or w in _ATTRIBUTE or _BENEFIT.fullmatch(w) or not asked_of:
                 continue  # a verb (认定, 申报) whose attribute is asked: 认定标准, 申报要求, 认定要满足
             for x in reversed(words[max(0, i - 3) : i]):
                 if x in weighted and x not in _ATTRIBUTE and can_head(x):
@@ -238,17 +238,6 @@ def _other_compound(term: str, question: str, haystack: str) -> bool:
     return bool(places) and all(p is not None and not before.endswith(p) for p in prefixes)
 
 
-def _final_part_in(term: str, haystack: str) -> bool:
-    """The clause holds the last part of a compound it does not write whole: Chinese compounds
-    name their kind by the last part (创新券 is a 券, 保险补偿 a 补偿); True for a two-character word."""
-    from index.text import tokenize
-
-    if len(term) < 3:
-        return True
-    suffixes = [p for p in tokenize(term) if p != term and term.endswith(p)]
-    return max(suffixes, key=len, default=term[-1]) in haystack
-
-
 def _granted(term: str, haystack: str) -> bool:
     """A sentence of the clause names ``term`` together with something given."""
     return any(term in s and _GRANT.search(s) for s in _SENT.findall(haystack))
@@ -277,8 +266,6 @@ def head_covered(
             continue
         if head in haystack and _other_compound(head, text, haystack):
             continue
-        if head not in haystack and not _final_part_in(head, haystack):
-            continue  # 创新券 against a clause with only 创新: a compound's last part is what it names
         if benefit and head in haystack and not _granted(head, haystack):
             continue
         return True

@@ -121,3 +121,11 @@ def test_a_city_inside_a_province_is_answered_from_the_provinces_measures_and_sa
     answer = assistant.answer("我们在威海的孵化器刚被认定为部级孵化器，能拿多少补助？")
     assert not answer.no_basis and answer.citations[0].doc_id == "sd-kjfwy-2025", answer.text
     assert "威海市本级" in answer.text and "山东省" in answer.text
+
+
+def test_a_one_character_verb_takes_an_object_and_asks_no_process() -> None:
+    """交材料, 带材料: what is handed in, not the criteria of a process the clause must write."""
+    q = "户籍在甲区、住在乙区，线下办理要去哪个服务中心交材料？"
+    assert not [p for _, p in processes(q, _weights(q), _head) if len(p) < 2]
+    assert _covered(q, "申请人可到户籍所在地服务中心线下办理，提交相关材料。")
+
