@@ -35,7 +35,10 @@ Status = Literal["in_force", "expiring", "expired", "not_yet", "not_stated"]
 
 
 # -- requests --------------------------------------------------------------------------------
-_TEXT_500: JsonDict = {"minLength": 1, "maxLength": 500, "pattern": r"\S"}
+# a character that is no space to a JSON-schema regex nor to Python's str.strip (which also takes
+# \x1c-\x1f and \x85 for space): a text matching it is never blank to the server
+_NOT_BLANK = r"[^\s\u001c-\u001f\u0085]"
+_TEXT_500: JsonDict = {"minLength": 1, "maxLength": 500, "pattern": _NOT_BLANK}
 
 
 class AskRequest(BaseModel):
@@ -65,7 +68,7 @@ class FeedbackRequest(BaseModel):
 
     question: StrictStr = Field(description="The question as asked.", json_schema_extra=_TEXT_500)
     answer: StrictStr = Field(
-        description="The answer text shown.", json_schema_extra={"minLength": 1, "maxLength": 20000, "pattern": r"\S"}
+        description="The answer text shown.", json_schema_extra={"minLength": 1, "maxLength": 20000, "pattern": _NOT_BLANK}
     )
     citations: list[StrictStr] = Field(
         default_factory=list,
