@@ -40,7 +40,8 @@ MIN_HIT_AT_5 = 0.97
 MIN_AMOUNT_EXACT = 1.0
 # Out of scope refused: the user's need (issue 9) is 0.95. Measured 2026-12-01 after the
 # understanding changes of issue 9: 13/15 = 0.867 on this set (faq-083 研发费用加计扣除 and faq-092
-# 独角兽企业 answered from clauses that share words); 0.593 on the blind held-out set. The gate
+# 独角兽企业 answered from clauses that share words); 0.593 on the blind held-out set. Measured
+# 2026-12-02 (fourth round): 14/15 = 0.933 here, 0.783 on held-out understanding-h4. The gate
 # stays at the need and is a known failure until that is fixed (see issue 9's note).
 MIN_REFUSALS = 0.95
 MAX_FALSE_REFUSALS = 0.05
@@ -100,7 +101,7 @@ def test_faq_quality_gates(assistant: Assistant, tmp_path: Path, capsys: pytest.
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(reason="out-of-scope refusals measured 0.867 < 0.95 (issue 9, open): shared-word questions", strict=False)
+@pytest.mark.xfail(reason="out-of-scope refusals measured 0.933 < 0.95 (issue 9, open): shared-word questions", strict=False)
 def test_faq_out_of_scope_questions_are_refused(assistant: Assistant) -> None:
     questions = [q for q in load_questions(REPO / "eval" / "faq.jsonl", assistant.index.corpus) if q.expects_refusal]
     result = run_eval(assistant, questions)
