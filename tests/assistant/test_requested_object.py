@@ -5,18 +5,13 @@ The phrasings are written for these tests, not taken from the evaluation sets.""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
+from test_aboutness import assistant  # noqa: F401  (the real assistant over the five documents)
 
 from assistant.aboutness import head_covered, heads, processes
 from assistant.chain import Assistant
 from assistant.evidence import _can_head, topic_terms
 from assistant.understand import detect_region, issuer_named
-from corpus.settings import Settings
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _weights(question: str) -> dict[str, float]:
@@ -56,7 +51,7 @@ def test_counts_are_no_topic_words() -> None:
     """两项, 一家: how many, never what; 首次 names the measure's case and stays."""
     terms = topic_terms("首次评上的话，省市两级一共给几项奖励？一家能拿多少？")
     assert "两级" not in terms and "几项" not in terms and "一家" not in terms
-    assert "首次" in terms or "评上" in terms or terms
+    assert "首次" in terms
 
 
 def test_the_recognition_of_a_kind_is_not_answered_by_a_clause_that_only_rewards_it() -> None:
@@ -87,15 +82,6 @@ def test_a_city_named_as_the_giver_is_told_from_a_city_where_the_company_is() ->
     assert not issuer_named("我们是烟台的国家级小巨人，山东省给多少", "烟台")
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    from index.e5_model import ensure_model
-
-    model_dir = ensure_model(Settings(data_dir=REPO / "var"))
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), model_dir=model_dir, today=dt.date(2026, 12, 1))
-    return Assistant.from_settings(settings)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "question",
@@ -105,19 +91,19 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         "烟台市政府对科技服务机构有没有专项奖励？",  # the city's own government: its measures are not held
     ],
 )
-def test_questions_requesting_what_no_clause_provides_are_refused(assistant: Assistant, question: str) -> None:
+def test_questions_requesting_what_no_clause_provides_are_refused(assistant: Assistant, question: str) -> None:  # noqa: F811
     answer = assistant.answer(question)
     assert answer.no_basis and not answer.citations, answer.text
 
 
 @pytest.mark.slow
-def test_a_company_from_elsewhere_asking_about_the_measure_of_a_held_place_is_answered(assistant: Assistant) -> None:
+def test_a_company_from_elsewhere_asking_about_the_measure_of_a_held_place_is_answered(assistant: Assistant) -> None:  # noqa: F811
     answer = assistant.answer("我们是江苏无锡的企业，准备在厦门新设一家子公司，子公司将来首次评上小巨人，能拿多少奖励？")
     assert not answer.no_basis and answer.citations[0].clause_id == "xm-zjtx-2024/二/（一）/2", answer.text
 
 
 @pytest.mark.slow
-def test_a_city_inside_a_province_is_answered_from_the_provinces_measures_and_says_so(assistant: Assistant) -> None:
+def test_a_city_inside_a_province_is_answered_from_the_provinces_measures_and_says_so(assistant: Assistant) -> None:  # noqa: F811
     answer = assistant.answer("我们在威海的孵化器刚被认定为部级孵化器，能拿多少补助？")
     assert not answer.no_basis and answer.citations[0].doc_id == "sd-kjfwy-2025", answer.text
     assert "威海市本级" in answer.text and "山东省" in answer.text
@@ -128,4 +114,3 @@ def test_a_one_character_verb_takes_an_object_and_asks_no_process() -> None:
     q = "户籍在甲区、住在乙区，线下办理要去哪个服务中心交材料？"
     assert not [p for _, p in processes(q, _weights(q), _head) if len(p) < 2]
     assert _covered(q, "申请人可到户籍所在地服务中心线下办理，提交相关材料。")
-
