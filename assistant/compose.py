@@ -110,6 +110,30 @@ def _marker(calc: Calculation, default: Citation) -> str:
     return f"[{calc.citation.n if calc.citation else default.n}]"
 
 
+def _cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _expiry_order(docs: Sequence[PolicyDocument]) -> str:
+    """Which of several documents' lives ends first, said in words from their stored dates ("两者
+    相比，《A》先到期…"); empty for one document, or when fewer than two state an end date."""
+    dated = sorted((d for d in docs if d.expires is not None), key=lambda d: d.expires or dt.date.max)
+    if len(docs) < 2 or len(dated) < 2:
+        return ""
+    undated = [d for d in docs if d.expires is None]
+    tail = "；" + "、".join(f"《{d.title}》" for d in undated) + "未载明到期日期，无法比较" if undated else ""
+    first, rest = dated[0], dated[1:]
+    assert first.expires is not None
+    if all(d.expires == first.expires for d in rest):
+        return f"{'两份' if len(dated) == 2 else '这些'}文件同日到期（{_cn_date(first.expires)}）{tail}。"
+    if len(dated) == 2:
+        other = rest[0]
+        assert other.expires is not None
+        return f"两者相比，《{first.title}》先到期（{_cn_date(first.expires)}），早于《{other.title}》（{_cn_date(other.expires)}）{tail}。"
+    order = "，".join(f"《{d.title}》（{_cn_date(d.expires)}）" for d in dated if d.expires is not None)
+    return f"按到期先后：{order}{tail}。"
+
+
 def _measure_name(c: Citation) -> str:
     """The clause part of a reference: 第二部分（六）第13条 实施强链补链行动 / 「…」问答1（…）."""
     name = c.reference.removeprefix(f"《{c.title}》")
@@ -156,6 +180,7 @@ def _lead(
                 for d, c in per_doc
             )
             + "。"
+            + _expiry_order([d for d, _ in per_doc])
         )
     responsible = department_of(first.quote) if DEPARTMENT_ASK.search(u.own or u.query) else None
     if responsible:

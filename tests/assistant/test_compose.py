@@ -53,3 +53,26 @@ def test_figures_without_a_source_are_found() -> None:
 
 def _fields(a: Answer) -> dict[str, object]:
     return {f: getattr(a, f) for f in a.__dataclass_fields__}
+
+
+def test_expiry_order_says_which_document_ends_first() -> None:
+    """A validity answer over several documents says in words which ends first, from their stored
+    end dates; a document with no end date is said to be not comparable, never guessed."""
+    import dataclasses
+
+    from assistant.compose import _expiry_order
+
+    docs = {d.id: d for d in load_corpus(DOCUMENTS_DIR).documents}
+    dated = sorted((d for d in docs.values() if d.expires is not None), key=lambda d: d.expires or dt.date.max)
+    assert len(dated) >= 2
+    early, late = dated[0], dated[-1]
+    assert early.expires is not None and late.expires is not None and early.expires < late.expires
+    said = _expiry_order([late, early])
+    assert said.startswith(f"两者相比，《{early.title}》先到期（{early.expires.year}年{early.expires.month}月{early.expires.day}日）")
+    assert f"《{late.title}》" in said
+    assert _expiry_order([early]) == ""
+    undated = dataclasses.replace(late, id="undated", title="某未载明有效期的文件", expires=None)
+    with_undated = _expiry_order([late, early, undated])
+    assert "《某未载明有效期的文件》未载明到期日期，无法比较" in with_undated
+    same = dataclasses.replace(late, id="same", title="同日文件", expires=early.expires)
+    assert "同日到期" in _expiry_order([early, same])
