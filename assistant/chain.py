@@ -521,7 +521,7 @@ class Assistant:
         if len(mentioned) - len(allowed) >= 2:
             allowed = [*mentioned, *(turn.allowed_docs or ())]
         named = [d for i in dict.fromkeys(allowed) for d in self.documents if d.id == i]
-        about = [t for t in terms if not _VALIDITY_WORDS.search(t)]
+        about = [t for t in terms if not _VALIDITY_WORDS.search(t) and nominal(t)]  # 最早, 哪个先: how it compares, not a measure
         if named:
             docs = named[:4]
         elif about and not any(_answers(s) for _, s in supports):
