@@ -125,6 +125,8 @@ def _walk_back(
     for i, (w, e) in enumerate(reversed(tokens)):
         if _FIGURE_TOKEN.fullmatch(w) and any(_MANNER.fullmatch(x) for x, _ in tokens[max(0, len(tokens) - i - 6) : len(tokens) - i]):
             continue  # 按100%还是120%扣: figures of a manner phrase are what is chosen between, not what about
+        if _FIGURE_TOKEN.fullmatch(w) and _alternative(tokens, len(tokens) - 1 - i):
+            continue  # 比例是10%还是20%: the figures offered as alternatives are the values asked between
         if not re.search(r"[\u4e00-\u9fffa-z]", w):
             if out or skipped or e < len(piece.rstrip("，。；？！,;?! ")):
                 break
@@ -149,6 +151,15 @@ def _walk_back(
         if skipped > _SKIP or _TELLING.fullmatch(w):
             break  # 领导问…有没有资助, 主管让我问问能补多少: who wants to know is not what is asked
     return out
+
+
+# the words that offer alternatives (A还是B, A或者B): a question that chooses between values
+_CHOICE = frozenset("还是 或 或者".split())
+
+
+def _alternative(tokens: list[tuple[str, int]], at: int) -> bool:
+    """The figure at ``at`` stands beside a word that offers it as one alternative (10%还是20%)."""
+    return any(0 <= j < len(tokens) and tokens[j][0] in _CHOICE for j in (at - 1, at + 1))
 
 
 def processes(query: str, weighted: Mapping[str, float], can_head: Callable[[str], bool] = lambda t: True) -> list[tuple[str, str]]:

@@ -225,7 +225,12 @@ class Assistant:
         """Which documents may answer: those whose region covers the region the question names."""
         u = turn.u
         assert u is not None
-        named = self._named_by_number(u.query) or self._named_by_title(u.query) or self._named_by_words(u.query)
+        named = (
+            self._named_by_number(u.query)
+            or self._named_by_short_number(u.query)
+            or self._named_by_title(u.query)
+            or self._named_by_words(u.query)
+        )
         if named is not None:  # "厦府办规〔2024〕11号…": that document, by its own name
             d, written = named
             if written:
@@ -295,6 +300,25 @@ class Assistant:
                 return d, text[pos : pos + len(d.doc_no)]
         return None
 
+    def _named_by_short_number(self, text: str) -> tuple[PolicyDocument, str] | None:
+        """The one document a 文号 written short names: its number with its issuer and no year
+        (鲁科字128号), or its number alone as a document (11号文); None when no held document or
+        more than one carries it."""
+        plain = _unbracket(text)
+        if _DOC_NO.search(plain):  # a whole 文号 no held document carries is not a short one of a held one
+            return None
+        found: dict[str, tuple[PolicyDocument, str]] = {}
+        for d in self.documents:
+            m = _DOC_NO.fullmatch(_unbracket(d.doc_no or ""))
+            if m is None:
+                continue
+            issuer, number = m.group("issuer"), m.group("number")
+            for pat in (rf"{re.escape(issuer)}\s*{number}\s*号(?:文件|文)?", rf"(?<![\d〕年]){number}\s*号(?:文件|文)"):
+                if hit := re.search(pat, plain):
+                    found.setdefault(d.id, (d, text[hit.start() : hit.end()].strip()))
+                    break
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def _named_by_words(self, text: str) -> tuple[PolicyDocument, str] | None:
         """A numbered item of a document the question names by its title's words ("引领工程那个若干措施
         第15条"): the one document whose title holds clearly more of the question's words."""
@@ -307,11 +331,12 @@ class Assistant:
         return next(d for d in self.documents if d.id == weight[0][1]), ""
 
     def _named_by_title(self, text: str) -> tuple[PolicyDocument, str] | None:
-        """The document a 《title》 in the text names (the whole title, or the title naming it)."""
+        """The document a 《title》 in the text names (the whole title, or the title naming it); a
+        part of a title that several documents' titles hold (《若干措施》) names none of them."""
         for m in re.finditer(r"《([^》]{4,80})》", text):
-            for d in self.documents:
-                if m.group(1) in d.title or d.title in m.group(1):
-                    return d, m.group(0)
+            named = [d for d in self.documents if m.group(1) in d.title or d.title in m.group(1)]
+            if len(named) == 1:
+                return named[0], m.group(0)
         return None
 
     def retrieve(self, turn: Turn) -> Turn:
@@ -605,7 +630,7 @@ class Assistant:
 
 
 # A 文号 as printed: issuer abbreviation, year in brackets, number (厦府办规〔2024〕11号, 鲁科字〔2025〕128号)
-_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}〔(?:19|20)\d\d〕第?\d{1,4}号")
+_DOC_NO = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,10})〔(?:19|20)\d\d〕第?(?P<number>\d{1,4})号")
 _BRACKETS = str.maketrans("[【（(]】）)", "〔〔〔〔〕〕〕〕")
 
 

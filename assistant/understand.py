@@ -283,8 +283,26 @@ def detect_region(text: str) -> tuple[str | None, str | None]:
     found = _region_mentions(text)
     if not found:
         return None, None
-    _, _, region, word = min((not asking, -len(region), pos, region, word) for pos, region, word, asking in found)[1:]
+    # a place where the company sets something up (在台湾新竹设研发中心, 在青岛设立研发中心) is where
+    # the measure would be carried out: it wins over a place named only as the one that gives
+    ranked = ((not _site(text, pos), not asking, -len(region), pos, region, word) for pos, region, word, asking in found)
+    *_, region, word = min(ranked)
     return region, word
+
+
+# 在 + the place + (another place word) + setting up: 在台湾新竹设, 在厦门火炬高新区新建, 在济南新设
+_SITE_BEFORE = re.compile(r"在$")
+_SITE_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,8}?(设立|设置|新设|新建|设|建立|建设|落户|开设)")
+
+
+def _site(text: str, pos: int) -> bool:
+    """The place at ``pos`` is named as where the company sets up an establishment (在X设…), not as
+    the place of an event held there (在成都办了个发布会) or anyone's origin."""
+    if not _SITE_BEFORE.search(text[max(0, pos - 1) : pos]):
+        return False
+    after = text[pos:]
+    m = _SITE_AFTER.match(after[1:])
+    return m is not None and not any(ch in m.group() for ch in "，。？！,?!")
 
 
 _MONEY_FIGURE = re.compile(r"[\d一二两三四五六七八九十百千]+(\.\d+)?\s*(万|亿|千万|元|块)")

@@ -127,3 +127,26 @@ def test_an_expiry_asked_by_the_companys_own_date_cites_the_documents_life_and_t
     cited = [c.clause_id for c in answer.citations]
     assert answer.intent == "validity" and "xm-zjtx-2024/附则2" in cited and "xm-zjtx-2024/二/（六）/15" in cited
     assert "2026年12月31日" in answer.lead
+
+
+def test_figures_offered_as_alternatives_are_no_head_and_the_walk_goes_on_to_the_thing() -> None:
+    """比例是10%还是20%: the values chosen between; what is asked about is the word before them."""
+    q = "出口信保的费率是3%还是5%？"
+    found = [h for h, _ in heads(q, _weights(q))]
+    assert found and found[0] == "费率"
+    assert heads("这个是3%还是5%？", {}) == []  # nothing named: still no head
+
+
+@pytest.mark.slow
+def test_a_document_named_by_its_short_number_answers_or_says_the_item_is_missing(assistant: Assistant) -> None:
+    held = assistant.answer("11号文第9条里企业的核心技术高管算哪类人才")
+    assert not held.no_basis and held.citations[0].clause_id == "xm-zjtx-2024/二/（四）/9" and "B类" in held.text
+    missing = assistant.answer("11号文第三部分（八）能发我原文吗")
+    assert missing.no_basis and not missing.citations and "没有第三部分（八）" in missing.text
+
+
+@pytest.mark.slow
+def test_a_title_part_several_documents_share_names_none_of_them(assistant: Assistant) -> None:
+    """《若干措施》 is in three titles: the words around it pick the document, whose numbering decides."""
+    answer = assistant.answer("引领工程《若干措施》第14条的原文是什么")
+    assert answer.no_basis and "科技创新引领工程" in answer.text and "1至12" in answer.text

@@ -41,7 +41,8 @@ MIN_AMOUNT_EXACT = 1.0
 # Out of scope refused: the user's need (issue 9) is 0.95. Measured 2026-12-01 after the
 # understanding changes of issue 9: 13/15 = 0.867 on this set (faq-083 研发费用加计扣除 and faq-092
 # 独角兽企业 answered from clauses that share words); 0.593 on the blind held-out set. Measured
-# 2026-12-02 (fourth round): 14/15 = 0.933 here, 0.783 on held-out understanding-h4. The gate
+# 2026-12-02 (fourth round): 14/15 = 0.933 here, 0.783 on held-out understanding-h4 (0.870 after the
+# missing-reference and establishment-site changes of branch r5-oos). The gate
 # stays at the need and is a known failure until that is fixed (see issue 9's note).
 MIN_REFUSALS = 0.95
 MAX_FALSE_REFUSALS = 0.05

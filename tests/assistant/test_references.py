@@ -63,3 +63,34 @@ def test_paren_items_of_a_document_numbered_that_way() -> None:
     (found,) = resolve_ref(ref, clauses)
     assert found.labels[-1] == "（十）"
     assert resolve_ref(find_clause_ref("第十七条"), clauses) == []  # type: ignore[arg-type]
+
+
+def test_a_closing_provision_is_found_by_its_own_number_and_one_beyond_is_not() -> None:
+    doc = CORPUS.document("xm-kjfwy-2025")
+    clauses = CORPUS.clauses_of(doc.id)
+    annexes = sorted({c.labels[0] for c in clauses if c.labels[0].startswith("[附则")})
+    last = len(annexes)
+    ref = find_clause_ref(f"附则第{last}条是什么意思")
+    assert ref is not None and ref.annex and ref.number == last
+    (found,) = resolve_ref(ref, clauses)
+    assert found.labels[0] == f"[附则{last}]"
+    beyond = find_clause_ref(f"附则{last + 2}里写了啥")
+    assert beyond is not None and beyond.annex and resolve_ref(beyond, clauses) == []
+    assert f"附则1至附则{last}" in numbering_summary(doc, clauses)
+
+
+def test_an_item_named_inside_a_part_is_sought_in_that_part_only() -> None:
+    clauses = CORPUS.clauses_of("xm-zjtx-2024")
+    ref = find_clause_ref("第二部分第（三）项讲什么")
+    assert ref is not None and not ref.part and ref.within == 2 and ref.number == 3
+    found = resolve_ref(ref, clauses)
+    assert found and all(c.labels[0] == "二、" and c.labels[1] == "（三）" for c in found)
+    # a part with fewer parenthesised items than asked: nothing, not the measure numbered so
+    parens = {c.labels[1] for c in clauses if c.labels[0] == "二、" and len(c.labels) > 1}
+    missing = find_clause_ref(f"第二部分（{'十' if len(parens) < 10 else '二十'}）")
+    assert missing is not None and missing.within == 2 and resolve_ref(missing, clauses) == []
+
+
+def test_a_part_and_a_later_unrelated_item_stay_one_part_reference() -> None:
+    ref = find_clause_ref("第二部分讲了很多，另外第7条呢")
+    assert ref is not None and ref.part and ref.number == 2

@@ -321,3 +321,18 @@ def test_a_question_with_history_naming_no_topic_leans_on_it() -> None:
     ]:
         u = understand(question, (previous,))
         assert u.followup and topic in u.query, u
+
+
+@pytest.mark.parametrize(
+    ("question", "region"),
+    [
+        # the place where the company sets up is where the measure is carried out, not the giver named after it
+        ("打算在台湾设个实验室，厦门这边给不给钱", "台湾省"),
+        ("我们总部在上海，想在泉州新建工厂，山东能补吗", "福建省泉州市"),
+        ("在济南设立分公司的话，省里有补助吗", "山东省济南市"),
+        # an event held at a place is no site: the company's own place stays
+        ("厦门的企业在杭州办了个订货会，场租能补吗", "福建省厦门市"),
+    ],
+)
+def test_the_place_a_company_sets_up_in_is_the_region_asked(question: str, region: str) -> None:
+    assert detect_region(question)[0] == region
