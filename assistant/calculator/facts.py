@@ -528,6 +528,8 @@ def _best_by_cue(
                 best = (score[0], score[1], name)
     if best is None and m.kind != "count":
         best = _cue_after(text, mentions, i, candidates, specs)
+    if best is None and m.kind != "count":
+        best = _cue_in_clause_before(text, mentions, i, lo, candidates, specs)
     if best is None:
         return None
     name = best[2]
@@ -538,6 +540,32 @@ def _best_by_cue(
         elif any(w in window for w in ("今年", "本年", "当年", "本年度", "今年度")):
             name = "current_wan"
     return name
+
+
+_SENTENCE_END = "。；？！;?!"
+
+
+def _cue_in_clause_before(
+    text: str, mentions: Sequence[Mention], i: int, lo: int, candidates: Sequence[str], specs: Mapping[str, InputSpec]
+) -> tuple[int, int, str] | None:
+    """A cue in the comma-clause before the figure's own, when that clause states no figure of its
+    own and the figure's clause names nothing ("研发费用卡得很准，正好200万"): the fact's name is said
+    once and its figure follows after a remark. A sentence's end is never crossed."""
+    if lo < 1 or text[lo - 1] in _SENTENCE_END:
+        return None
+    start = max(text.rfind(d, 0, lo - 1) for d in _DELIMS) + 1
+    if any(start <= other.start < lo for other in mentions[:i]):
+        return None
+    window = text[start : lo - 1]
+    best: tuple[int, int, str] | None = None
+    for name in candidates:
+        if name in _RECEIVED:
+            continue
+        for cue in _with_stems(specs_or_item(specs, name).cues):
+            pos = window.rfind(cue)
+            if pos >= 0 and (best is None or (len(cue), pos + len(cue)) > best[:2]):
+                best = (len(cue), pos + len(cue), name)
+    return best
 
 
 # the word for a sum at the end of a cue: 交易额, 交易款 and 交易金额 name the same sum

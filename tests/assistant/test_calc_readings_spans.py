@@ -1,5 +1,9 @@
-"""A period said as two calendar dates ("某月某日放款，某月某日还清") is read as the months between
+"""How a fact's figure is read when it is not said next to its name.
+
+A period said as two calendar dates ("某月某日放款，某月某日还清") is read as the months between
 them, and only when the span is whole months: a part month is never rounded into an amount.
+A fact named in the comma-clause before its figure's own (a remark between) is bound to that
+name, never across a sentence's end.
 
 The questions are phrased freshly; the expected figures are computed by hand from the clause
 quoted beside the rule constant.
@@ -63,3 +67,22 @@ def test_a_loan_period_given_as_part_months_is_asked_for_not_guessed() -> None:
         rules=RULES,
     )[0]
     assert calc.amount_wan is None
+
+
+# ---------------------------------------------------------------- a fact named before a remark
+
+RD_STEP = "xm-kjcx-jd/四/（三）/7"  # 高于200万元且较上年实现增长的…每满200万元给予10万元补助，最高500万元
+
+
+def test_a_fact_named_in_the_clause_before_its_figure_is_bound_to_it() -> None:
+    # 本年度研发费用 650万 (> 200万, grew from 420万): ⌊650÷200⌋=3 → 30万元
+    calc = calculate_question("本年度研发费用算了一下，差不多650万，上年度420万，补助多少？", [RD_STEP], rules=RULES)[0]
+    assert calc.amount_wan == D(30)
+
+
+def test_a_figure_after_a_sentence_end_takes_no_name_from_the_sentence_before() -> None:
+    from assistant.calculator import extract_params
+
+    rule = RULES.get("kjcx-7-rd-step")
+    values, _ = extract_params("研发费用还在统计。另外厂房是20万", rule)
+    assert "current_wan" not in values
