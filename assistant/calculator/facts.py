@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
 
 from assistant.calculator.compute import derive
 from assistant.calculator.inputs import _FULLWIDTH, _WAN, INPUTS, InputSpec, _duration_months, parse_cn_number
@@ -22,7 +25,14 @@ _NUM = rf"(?:\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_START}][{_CN}]*(?:�
 # a sum in yuan written across 万 ("十二万五千元", "三十万零五千"): one number, not two
 _CN_SPLIT = rf"[{_CN_START}][{_CN}]*万零?[{_CN_START}][{_CN}]*"
 
+# a period said as two calendar dates ("2026年3月1号放款，11月1号还清", "1月1日到6月30日"): the
+# months between them; the second date may leave out the year, and the words between are short and
+# end no sentence
+_DATE = r"(?:(?P<{p}y>(?:19|20)\d\d)年)?(?P<{p}m>1[0-2]|0?[1-9])月(?P<{p}d>3[01]|[12]\d|0?[1-9])[日号]"
+_DATE_SPAN = re.compile(_DATE.format(p="a") + r"[^。；？！;?!\d]{0,6}?" + _DATE.format(p="b"))
+
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("span", _DATE_SPAN),
     (
         "pct",
         re.compile(
@@ -176,7 +186,29 @@ def find_mentions(question: str) -> list[Mention]:
     return found
 
 
+def _span_months(m: re.Match[str]) -> Decimal | None:
+    """Whole months from the first date to the second, the last day counted or not ("1月1日到6月30日"
+    and "1月10日借、7月10日还" are both six months); None when the span is not whole months, so a
+    part month is never rounded into an amount."""
+    year = int(m.group("ay") or 2001)  # no year said: any common year gives the same months
+    try:
+        start = date(year, int(m.group("am")), int(m.group("ad")))
+        end = date(int(m.group("by") or year), int(m.group("bm")), int(m.group("bd")))
+    except ValueError:
+        return None
+    if end <= start and not m.group("by"):
+        end = end.replace(year=end.year + 1)
+    for last in (end, end + timedelta(days=1)):
+        gap = relativedelta(last, start)
+        if gap.days == 0 and (gap.years or gap.months):
+            return Decimal(gap.years * 12 + gap.months)
+    return None
+
+
 def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
+    if kind == "span":
+        months = _span_months(m)
+        return None if months is None else Mention("duration", months, m.start(), m.end(), m.group())
     try:
         if kind == "pct" and m.group("cheng") is not None:
             # 一成 = 10%, 三成半 = 35%
@@ -496,6 +528,8 @@ def _best_by_cue(
                 best = (score[0], score[1], name)
     if best is None and m.kind != "count":
         best = _cue_after(text, mentions, i, candidates, specs)
+    if best is None and m.kind != "count":
+        best = _cue_in_clause_before(text, mentions, i, lo, candidates, specs)
     if best is None:
         return None
     name = best[2]
@@ -506,6 +540,32 @@ def _best_by_cue(
         elif any(w in window for w in ("今年", "本年", "当年", "本年度", "今年度")):
             name = "current_wan"
     return name
+
+
+_SENTENCE_END = "。；？！;?!"
+
+
+def _cue_in_clause_before(
+    text: str, mentions: Sequence[Mention], i: int, lo: int, candidates: Sequence[str], specs: Mapping[str, InputSpec]
+) -> tuple[int, int, str] | None:
+    """A cue in the comma-clause before the figure's own, when that clause states no figure of its
+    own and the figure's clause names nothing ("研发费用卡得很准，正好200万"): the fact's name is said
+    once and its figure follows after a remark. A sentence's end is never crossed."""
+    if lo < 1 or text[lo - 1] in _SENTENCE_END:
+        return None
+    start = max(text.rfind(d, 0, lo - 1) for d in _DELIMS) + 1
+    if any(start <= other.start < lo for other in mentions[:i]):
+        return None
+    window = text[start : lo - 1]
+    best: tuple[int, int, str] | None = None
+    for name in candidates:
+        if name in _RECEIVED:
+            continue
+        for cue in _with_stems(specs_or_item(specs, name).cues):
+            pos = window.rfind(cue)
+            if pos >= 0 and (best is None or (len(cue), pos + len(cue)) > best[:2]):
+                best = (len(cue), pos + len(cue), name)
+    return best
 
 
 # the word for a sum at the end of a cue: 交易额, 交易款 and 交易金额 name the same sum
