@@ -25,9 +25,10 @@ from assistant.understand import answer_kind_spans
 
 __all__ = ["heads", "head_covered", "processes"]
 
-# the words that ask (…多少, 怎么领, 有没有, 是不是), where a question's head ends
+# the words that ask (…多少, 怎么领, 有没有, 是不是, 几月份), where a question's head ends; 几 asks
+# with a measure or time word (几个, 几月, 几号), while 几所高校 tells of some
 _ASK = re.compile(
-    r"[？?吗呢]|多少|几[个年项家次]|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|有没有|能不能|可不可以|是不是|会不会|算不算|要满足|需要满足"
+    r"[？?吗呢]|多少|几[个年项家次月号日天周]|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|有没有|能不能|可不可以|是不是|会不会|算不算|要满足|需要满足"
 )
 # a benefit named after its head: 社保补贴, 所得税减免, 所得税上有什么优惠
 _BENEFIT = re.compile(r"补贴|补助|奖励|资助|贴息|奖补|退税|减免|优惠|返还|返奖")
@@ -55,6 +56,12 @@ _CONJUNCTION = frozenset("和 与 跟 及 以及 、 还是 或 或者".split())
 _FIGURE_TOKEN = re.compile(r"[\d.%‰]+")
 # the prepositions that open a manner phrase in general Chinese (按比例补, 按照规定, 依照标准)
 _MANNER = re.compile(r"按|按照|依照|依据|根据")
+# the prepositions whose phrase gives the basis a figure is computed on (按研发费用档位补): its nouns
+# say how the amount is reckoned, not which benefit is asked
+_BASIS = re.compile(r"按|按照")
+# a first-person subject that says what the asker is (我们是…, 我司属于…): a telling piece of who
+# asks, whose last word is the asker's kind, not the thing a later piece asks of
+_SELF = re.compile(r"^(?:我们|我司|我方|我公司|本公司|咱们|我)(?:也|就|都)?(?:是|属于|为)")
 
 
 def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], bool] = lambda t: True) -> list[tuple[str, bool]]:
@@ -69,7 +76,8 @@ def heads(query: str, weighted: Mapping[str, float], can_head: Callable[[str], b
         piece = m.group()
         every = [(w, e) for w, _s, e in _tokenizer().tokenize(piece) if w.strip()]
         if not _ASK.search(piece):
-            story = every
+            if not _SELF.match(piece.strip()):
+                story = every  # 我们是小巨人，: who asks, not what is asked of
             continue  # the asker's story (在翔安做新能源材料的): its words are no head
         anchors = (
             [a for a, _ in answer_kind_spans(piece)]
@@ -120,9 +128,21 @@ def _walk_back(
 ) -> list[tuple[str, bool]]:
     """The heads met walking back from the asking words over ``tokens`` (word, end offset in
     ``piece``): the last topic word before them, and the head of each conjunct before that."""
+    from index.text import word_tag
+
     out: list[tuple[str, bool]] = []
     skipped, found = 0, False
+    basis: set[int] = set()  # the words of a basis phrase (按 研发费用 档位 补): from 按 to its verb
+    for i, (w, _e) in enumerate(tokens):
+        if _BASIS.fullmatch(w):
+            for j in range(i + 1, len(tokens)):
+                x = tokens[j][0]
+                if word_tag(x).startswith("v") or not re.search(r"[\u4e00-\u9fffa-z]", x):
+                    break
+                basis.add(j)
     for i, (w, e) in enumerate(reversed(tokens)):
+        if len(tokens) - 1 - i in basis:
+            continue
         if _FIGURE_TOKEN.fullmatch(w) and any(_MANNER.fullmatch(x) for x, _ in tokens[max(0, len(tokens) - i - 6) : len(tokens) - i]):
             continue  # 按100%还是120%扣: figures of a manner phrase are what is chosen between, not what about
         if _FIGURE_TOKEN.fullmatch(w) and _alternative(tokens, len(tokens) - 1 - i):

@@ -43,6 +43,34 @@ def test_a_word_pointed_at_or_a_documents_life_is_no_head() -> None:
     assert "有效期" not in [h for h, _ in heads(q, _weights(q))]
 
 
+def test_a_piece_asking_by_how_many_of_anything_asks_of_its_own_words() -> None:
+    """几 with any measure word asks (几月份, 几号), so the piece's own thing heads it, not only the
+    alternatives of how it is done in the next piece (线上还是窗口)."""
+    q = "人才住房补贴一般几月份发放，线上还是窗口办？"
+    assert "人才" in [h for h, _ in heads(q, _weights(q))]
+    assert _covered(q, "对人才给予住房补贴，每年发放一次。")
+    # 几 before a noun's own measure word (几所高校) tells of some: that piece stays the asker's story
+    told = "我们和几所高校合办实验室，能给多少支持？"
+    assert [h for h, _ in heads(told, _weights(told))] == ["实验室"]
+
+
+def test_a_telling_piece_that_says_what_the_asker_is_gives_no_head() -> None:
+    """我们是X，…能补多少: X is who asks; a clause about the thing told before answers without it,
+    while a telling piece that names an act still gives the thing asked of."""
+    q = "我们是高新技术企业，每年能补多少？"
+    assert heads(q, _weights(q)) == []
+    told = "企业申请发明专利，每件资助多少钱？"
+    assert heads(told, _weights(told)) != []
+
+
+def test_the_nouns_of_a_basis_phrase_say_how_an_amount_is_reckoned_not_what_is_asked() -> None:
+    """按X档次补的那个: X and 档次 are the basis of the amount; without that the basis word a
+    clause never writes (档次) refused a clause on the very measure."""
+    q = "参加展会，按展位面积档次补的那个能拿多少？"
+    assert heads(q, _weights(q)) == []
+    assert heads("展位费补贴按什么标准给？", _weights("展位费补贴按什么标准给？"))[0][0] == "展位费"
+
+
 def test_a_clause_without_the_head_does_not_answer_though_it_shares_the_other_words() -> None:
     clause = "对进站博士后给予最长2年、每人每年最高15万元生活补助。"
     assert not _covered("进站博士后的个人所得税有没有减免？", clause)
