@@ -100,3 +100,17 @@ def test_a_tokenizer_that_is_not_unigram_is_encoded_whole(tmp_path: Path) -> Non
     cut = PieceTokenizer(path, tmp_path / "cache", encode_special_tokens=False, max_length=16)
     assert cut.encode_ids(["政策 补贴 其他"]) == [[1, 2, 0]]
     assert not (tmp_path / "cache").exists()
+
+
+def test_writing_the_cache_leaves_the_models_name_alone(tokenizer_file: Path, tmp_path: Path) -> None:
+    from index.e5_model import model_name
+    from index.onnx_embed import piece_cache
+
+    folder = tmp_path / "some-model"  # a folder without a build marker: its name covers its files
+    folder.mkdir()
+    shutil.copyfile(tokenizer_file, folder / "tokenizer.json")
+    (folder / "config.json").write_text("{}", encoding="utf-8")
+    name = model_name(folder)
+    assert write_piece_cache(folder / "tokenizer.json", piece_cache(folder))
+    assert any(piece_cache(folder).iterdir())
+    assert model_name(folder) == name  # an index keyed by the model stays valid
