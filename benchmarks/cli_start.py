@@ -93,10 +93,14 @@ def _steps() -> None:
     mark("jieba idf table (cached)")
     jieba_tables.pos_tokenizer()
     mark("jieba.posseg + word tags (cached)")
-    from tokenizers import Tokenizer
+    from index.onnx_embed import piece_cache
+    from index.piece_tokenizer import PieceTokenizer
 
-    tokenizer = Tokenizer.from_file(str(settings.resolved_model_dir / "tokenizer.json"))
-    mark("tokenizers Tokenizer.from_file (holds the GIL)")
+    model_dir = settings.resolved_model_dir
+    tokenizer = PieceTokenizer(model_dir / "tokenizer.json", piece_cache(model_dir), encode_special_tokens=True, max_length=512)
+    mark("the tokenizer (its vocabulary as a cached table; holds the GIL)")
+    tokenizer.whole()
+    mark("tokenizers Tokenizer.from_file, the whole vocabulary (ask no longer loads it)")
     del tokenizer
     mark("(that tokenizer freed again)")
     from index.embeddings import load_embeddings

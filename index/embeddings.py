@@ -67,6 +67,11 @@ def prepare_embeddings(settings: Settings) -> Path:
         whole = onnx_file(folder, quantize=settings.embedding_quantize)
         if settings.embedding_quantize == "none" and not is_split(whole):
             split_table(whole)  # the token table out of the session, memory-mapped (≈ 380 MB less resident)
+        from index.onnx_embed import piece_cache, tokenizer_file
+        from index.piece_tokenizer import write_piece_cache
+
+        if tokenizer_file(folder).is_file():
+            write_piece_cache(tokenizer_file(folder), piece_cache(folder))  # the vocabulary as a table: loads in 0.2 s, not 1–2 s
     return folder
 
 

@@ -4,7 +4,8 @@ The model format stays the sentence-transformers folder. At set-up, :func:`expor
 needs torch, once) writes the folder's transformer as ``onnx/model.onnx`` beside its weights,
 where sentence-transformers' own ONNX backend looks for it, with a small record of what it was
 exported from. :class:`OnnxEmbedder` then embeds with onnxruntime, the ``tokenizers`` library and
-numpy only, doing what the folder's modules say (tokenise with its ``tokenizer.json``, prompt,
+numpy only, doing what the folder's modules say (tokenise with its ``tokenizer.json``, run over
+the pieces each batch can use, see :mod:`index.piece_tokenizer`; prompt,
 truncate to ``max_seq_length``, pool as ``1_Pooling`` says, L2-normalise). Serving imports neither
 torch nor sentence-transformers, starts in about a second and embeds a query in a few
 milliseconds; onnxruntime releases the GIL, so concurrent questions embed on both cores.
@@ -30,10 +31,10 @@ from langchain_core.embeddings import Embeddings
 from corpus.errors import ModelError
 from index.e5_model import model_name
 from index.onnx_table import EMBEDS_INPUT, TokenTable, is_split, split_files
+from index.piece_tokenizer import PieceTokenizer
 
 if TYPE_CHECKING:
     import onnxruntime
-    from tokenizers import Tokenizer
 
 __all__ = ["OnnxEmbedder", "Quantize", "export_onnx", "onnx_file", "backend_suffix", "load_onnx_embedder", "quantize_mode"]
 
@@ -156,6 +157,17 @@ def _max_length(model_dir: Path, transformer_dir: Path) -> int:
         if isinstance(v, int | float) and 0 < v < 1e6
     ]
     return min(limits) if limits else 512
+
+
+def tokenizer_file(model_dir: Path) -> Path:
+    """The folder's fast tokenizer (its transformer module's ``tokenizer.json``)."""
+    return _plan(Path(model_dir))[0] / "tokenizer.json"
+
+
+def piece_cache(model_dir: Path) -> Path:
+    """Where the folder's tokenizer vocabulary is cached as a table (index/piece_tokenizer.py):
+    beside the export, which the model's name does not cover."""
+    return Path(model_dir) / ONNX_DIR / "tokenizer-pieces"
 
 
 # ----------------------------------------------------------------------------- export
@@ -327,7 +339,7 @@ class OnnxEmbedder(Embeddings):
         # tokenizer (which holds the GIL); on two cores the two loads overlap.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onnx-session") as pool:
             session = pool.submit(ort.InferenceSession, str(graph), options, providers=["CPUExecutionProvider"])
-            self.tokenizer: Tokenizer = self._load_tokenizer(transformer_dir)
+            self.tokenizer: PieceTokenizer = self._load_tokenizer(transformer_dir)
             self.session: onnxruntime.InferenceSession = session.result()
         self._inputs = [i.name for i in self.session.get_inputs()]
         st_config = _read_json(self.model_dir / "config_sentence_transformers.json")
@@ -342,29 +354,29 @@ class OnnxEmbedder(Embeddings):
         self.name = model_name(self.model_dir) + backend_suffix("onnx", quantize)
         self.dimension = int(self._run([self.passage_prompt + "x"]).shape[1])
 
-    def _load_tokenizer(self, transformer_dir: Path) -> Tokenizer:
-        from tokenizers import Tokenizer
-
+    def _load_tokenizer(self, transformer_dir: Path) -> PieceTokenizer:
         tokenizer_file = transformer_dir / "tokenizer.json"
         if not tokenizer_file.is_file():
             raise _unsupported(self.model_dir, "it has no tokenizer.json (a fast tokenizer)")
-        tokenizer = Tokenizer.from_file(str(tokenizer_file))
         tok_config = _read_json(transformer_dir / "tokenizer_config.json")
         # sentence-transformers loads a fast tokenizer that treats "<s>" in a text as text when
-        # the folder says split_special_tokens; the tokenizers library's switch for it:
-        tokenizer.encode_special_tokens = bool(tok_config.get("split_special_tokens", False))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(max_length=_max_length(self.model_dir, transformer_dir))
-        return tokenizer
+        # the folder says split_special_tokens; the tokenizers library's switch for it.
+        # The folder's tokenizer.json, run over the pieces each batch can use (index/piece_tokenizer.py).
+        return PieceTokenizer(
+            tokenizer_file,
+            piece_cache(self.model_dir),
+            encode_special_tokens=bool(tok_config.get("split_special_tokens", False)),
+            max_length=_max_length(self.model_dir, transformer_dir),
+        )
 
     def _run(self, texts: Sequence[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(list(texts))
-        width = max(len(e.ids) for e in encodings)
+        encodings = self.tokenizer.encode_ids(texts)
+        width = max(map(len, encodings))
         ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
         for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
+            ids[row, : len(e)] = e
+            mask[row, : len(e)] = 1
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         if self.table is not None:
             feed[EMBEDS_INPUT] = self.table.rows(ids)
