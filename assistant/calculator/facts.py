@@ -626,7 +626,7 @@ def _items(
     rows: list[dict[str, object]] = [{} for _ in range(n)]
     for attr, col in columns.items():
         if not col:
-            continue
+            return None  # an attribute no item states ("原值一百多万"): the rule cannot take the items, ask
         if len(col) == 1:
             col = col * n
         if len(col) != n:

@@ -209,3 +209,15 @@ def test_a_fact_that_ends_a_statement_is_no_supposed_sum() -> None:
     # no question is put: "其中地方留成部分是3万" states a fact (留成 is no 成 of a ratio)
     last = find_mentions("人才一年个税12万，其中地方留成部分是3万")[-1]
     assert not last.rule_like
+
+
+RENTAL = "xm-sangao-faq/补贴研发设备使用费用/政策原文"  # 单台原值超过50万元…实际支付费用的30%…最多补两台套
+
+
+def test_items_without_a_fact_the_rule_needs_ask_for_it_instead_of_failing() -> None:
+    """Items the question lists without a fact the rule needs of each (the machines' 原值 given
+    only as "几十万吧，记不清"): the calculation asks for it; it never raises to the user."""
+    q = "三高企业，租了两台检测设备，原值记不清了，租金一台付了30万一台付了40万，能补多少？"
+    calc = calculate_question(q, [RENTAL], rules=RULES)[0]
+    assert calc.amount_wan is None
+    assert any("原值" in m for m in calc.missing), calc.missing
