@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from pydantic_settings import SettingsError
 from assistant.knowledge_cli import register as register_knowledge_commands
 from corpus.errors import PolicyQAError
 from corpus.settings import Settings
+
+_STARTED = time.monotonic()  # the command's start, for `ask`'s time with its loading
 
 __all__ = ["main", "serve_app"]
 
@@ -121,7 +124,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(answer.to_dict())
     else:
-        print(render_text(answer))
+        print(render_text(answer, started_s=time.monotonic() - _STARTED))
     return 0
 
 
@@ -344,6 +347,15 @@ _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `policyqa … | head`: the reader left; no traceback (Python docs' recipe)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _offline_environment()
     args = build_parser().parse_args(argv)
     try:

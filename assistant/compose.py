@@ -126,10 +126,15 @@ def _expiry_order(docs: Sequence[PolicyDocument]) -> str:
     assert first.expires is not None
     if all(d.expires == first.expires for d in rest):
         return f"{'两份' if len(dated) == 2 else '这些'}文件同日到期（{_cn_date(first.expires)}）{tail}。"
-    if len(dated) == 2:
+    if len(docs) == 2:
         other = rest[0]
         assert other.expires is not None
         return f"两者相比，《{first.title}》先到期（{_cn_date(first.expires)}），早于《{other.title}》（{_cn_date(other.expires)}）{tail}。"
+    if len(dated) == 2:  # three or more documents, two of them dated
+        other = rest[0]
+        assert other.expires is not None
+        earlier = f"《{first.title}》先到期（{_cn_date(first.expires)}），早于《{other.title}》（{_cn_date(other.expires)}）"
+        return f"载明到期日期的两份中，{earlier}{tail}。"
     order = "，".join(f"《{d.title}》（{_cn_date(d.expires)}）" for d in dated if d.expires is not None)
     return f"按到期先后：{order}{tail}。"
 
@@ -173,14 +178,14 @@ def _lead(
             {ev.clause.document.id: (ev.clause.document, c) for ev, c in reversed(list(zip(evidence, citations, strict=False)))}.values()
         )[::-1]
         return (
-            "；".join(
+            _expiry_order([d for d, _ in per_doc])  # the comparison first: it is what was asked
+            + "；".join(
                 f"《{d.title}》（{d.region}）：{d.validity(today).describe()}[{c.n}]"
                 if len(per_doc) > 1
                 else f"《{d.title}》：{d.validity(today).describe()}[{c.n}]"
                 for d, c in per_doc
             )
             + "。"
-            + _expiry_order([d for d, _ in per_doc])
         )
     responsible = department_of(first.quote) if DEPARTMENT_ASK.search(u.own or u.query) else None
     if responsible:

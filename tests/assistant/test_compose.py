@@ -76,3 +76,15 @@ def test_expiry_order_says_which_document_ends_first() -> None:
     assert "《某未载明有效期的文件》未载明到期日期，无法比较" in with_undated
     same = dataclasses.replace(late, id="same", title="同日文件", expires=early.expires)
     assert "同日到期" in _expiry_order([early, same])
+
+
+def test_expiry_order_over_three_documents_does_not_say_two() -> None:
+    import dataclasses
+
+    from assistant.compose import _expiry_order
+
+    docs = sorted((d for d in load_corpus(DOCUMENTS_DIR).documents if d.expires is not None), key=lambda d: d.expires or dt.date.max)
+    undated = dataclasses.replace(docs[-1], id="undated", title="未载明文件", expires=None)
+    said = _expiry_order([undated, docs[-1], docs[0]])
+    assert not said.startswith("两者相比"), said
+    assert said.startswith(f"载明到期日期的两份中，《{docs[0].title}》先到期"), said
