@@ -58,6 +58,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             rf"(?P<num3>{_CN_SPLIT}[千百十])(?P<yuan3>元|块钱|块)?|(?P<num4>{_CN_SPLIT})(?P<yuan4>元|块钱|块)"
             rf"|(?P<num>{_NUM})(?P<mult>千万|百万|万|个亿|亿|[wW](?![a-zA-Z0-9]))(?P<yuan>元|块钱|块)?|(?P<num2>{_NUM})\s*(?P<yuan2>元|块钱)"
+            # a currency sign or code before the digits: the figure is in yuan (¥450,000; RMB 450000)
+            r"|(?:[¥￥]|RMB|CNY|人民币)\s*(?P<num5>\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d|[.,]\d|\s*(?:千万|百万|万|亿|[wW]))"
         ),
     ),
     ("duration", re.compile(rf"(?P<num>{_NUM}|半)\s*(?P<unit>个月|个半月|年半|年)(?![0-9度])")),
@@ -70,6 +72,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+_UNIT_WORDS = {"万": Decimal(10**4), "百万": Decimal(10**6), "千万": Decimal(10**7), "亿": Decimal(10**8)}
 _YEAR_DATE = re.compile(r"^(1[89]|20)\d\d$")
 _ASKED_PERIOD = "问期"  # the unit of a period a question asks a cap over (一年最多能拿多少)
 _LPR_TERM = "LPR期"  # the unit of a term that names the reference rate (一年期LPR)
@@ -232,7 +235,13 @@ def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
             elif m.group("num") is not None:
                 # 1个亿 = 1亿; 850w = 850万 (w is how 万 is often typed)
                 mult = m.group("mult").replace("个", "").replace("w", "万").replace("W", "万")
-                value = parse_cn_number(m.group("num") + mult) / _WAN
+                num = m.group("num").replace(",", "")
+                if re.fullmatch(r"\d+(?:\.\d+)?", num):  # 1.2千万, 3,000万: digits times the unit word
+                    value = Decimal(num) * _UNIT_WORDS[mult] / _WAN
+                else:
+                    value = parse_cn_number(m.group("num") + mult) / _WAN
+            elif m.group("num5") is not None:
+                value = Decimal(m.group("num5").replace(",", "")) / _WAN
             else:
                 value = parse_cn_number(m.group("num2")) / _WAN
             unit = ""

@@ -221,3 +221,19 @@ def test_items_without_a_fact_the_rule_needs_ask_for_it_instead_of_failing() -> 
     calc = calculate_question(q, [RENTAL], rules=RULES)[0]
     assert calc.amount_wan is None
     assert any("原值" in m for m in calc.missing), calc.missing
+
+
+@pytest.mark.parametrize(
+    ("text", "wan"),
+    [
+        ("服务费付了¥86,000，", Decimal("8.6")),  # a currency sign: the figure is in yuan
+        ("合同金额 RMB 1250000 元", Decimal("125")),
+        ("￥2.5万", Decimal("2.5")),  # the sign before a figure in 万 changes nothing
+        ("设备投了2.4千万", Decimal("2400")),  # digits with a compound unit word
+        ("项目总投资0.8亿", Decimal("8000")),
+        ("一共3,600万", Decimal("3600")),
+    ],
+)
+def test_a_sum_in_a_currency_sign_or_a_unit_word_after_digits_is_read(text: str, wan: Decimal) -> None:
+    money = [m for m in find_mentions(text) if m.kind == "money"]
+    assert [m.value for m in money] == [wan]
