@@ -147,6 +147,14 @@ def _measure_name(c: Citation) -> str:
     return re.sub(r"（(政策解读|政策问答解读|解读)）$", "", name).strip()
 
 
+def _not_eligible(calc: Calculation) -> str:
+    """A calculation a condition settles at nothing, said as such: the 0, why, and the rule's own
+    words for the condition (the reason quotes them already when the question's words failed it)."""
+    quoted = [w for w in calc.failed_conditions if w not in calc.formula]
+    condition = f"；本项条件为“{'”“'.join(quoted)}”" if quoted else ""
+    return f"本项可获金额为0万元：{calc.formula}{condition}"
+
+
 def _lead(
     u: Understanding,
     evidence: Sequence[Evidence],
@@ -162,6 +170,8 @@ def _lead(
         needed = "、".join(head.missing)
         if head.amount_wan is not None:
             prefix = "按您提供的情况测算：" if head.inputs else ""
+            if head.eligible is False and head.amount_wan == 0:
+                return f"{prefix}{_not_eligible(head)}{_marker(head, first)}。"
             return f"{prefix}{head.formula}{_marker(head, first)}。"
         if needed and u.intent == "amount":
             rule = head.formula.split("；需提供：")[0]  # the need is said once, after the rule

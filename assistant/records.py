@@ -79,6 +79,7 @@ class Calculation:
     cap_wan: Decimal | None = None  # the most the rule gives for these facts (万元), when it states a cap
     input_labels: dict[str, str] = field(default_factory=dict)  # input name -> its Chinese name in the rule
     reviewed: bool = True  # False when a rule it rests on was drafted from the text and not yet reviewed
+    failed_conditions: tuple[str, ...] = ()  # the rule's words for each condition the facts fail (达到二级以上)
 
     def to_dict(self) -> dict[str, Any]:
         return {

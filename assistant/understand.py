@@ -326,6 +326,14 @@ _MONEY_YESNO = re.compile(
     # a sum supposed and put to the test: 补助按10%是1500万？, 算下来600万？
     r"|(是|就是|算下来|算出来|等于)[\d一二两三四五六七八九十百千.]+\s*(万|亿|千万)元?(左右)?(吗|么|吧|对吧|对吗)?[？?]$"
     r"|(拿|领|补)[^，。；？！,;?!]{0,10}[，,]?(行不行|能行吗|可以吗|行吗)"
+    # the award asked after: 还有补助吗, 还能拿到奖励吗
+    # (not 还有别的补助吗, which asks for other measures)
+    r"|还(?:有|能拿到?|能享受|能领)(?:(?!别的|其他|其它|什么|哪)[^，。；？！,;?!]){0,8}(补助|补贴|奖励|资助|贴息|奖补)(吗|么|没有)"
+)
+# whether there is an award, and then how much if there is: 还有那个奖励吗？有的话多少
+_MONEY_IF_ANY = re.compile(
+    r"(补贴|补助|奖励|资助|贴息|奖补)[^。]{0,4}(吗|么|没有)[？?，,\s]*(有的话|如果有|要是有|能的话|可以的话)[^，。；？！,;?!]{0,6}"
+    + _HOW_MUCH.pattern
 )
 
 
@@ -344,7 +352,8 @@ def detect_intent(text: str) -> str:
     if "overlap" in hits and ("amount" in hits or "cap" in hits) and "多少" in text:
         hits.remove("overlap")  # "两边能不能各拿一份，一共多少？": the total, by the documents' overlap rule
     figure = _states_money(text)
-    if "amount" not in hits and (_MONEY_ASK.search(text) or (figure and (_HOW_MUCH.search(text) or _MONEY_YESNO.search(text)))):
+    asks_money = _MONEY_ASK.search(text) or _MONEY_IF_ANY.search(text)
+    if "amount" not in hits and (asks_money or (figure and (_HOW_MUCH.search(text) or _MONEY_YESNO.search(text)))):
         # 补贴按多少算, 有补助吗，多少, 保费50万…贴息大概多少: "how much" said of the money
         hits.insert(next((i for i, h in enumerate(hits) if h not in ("validity", "overlap", "duration")), len(hits)), "amount")
     if "amount" in hits and "cap" in hits and not _MONEY_FIGURE.search(text) and hits[0] == "amount":

@@ -222,6 +222,8 @@ def _most_calculation(
 
 # "5年内一共", "5年奖励期一共", "连续两年都拿…一共": a yearly award added up over the years asked
 _YEARS_TOTAL = re.compile(r"一共|总共|合计|累计|加起来|共计")
+# "两年奖补最多能有多少", "三年的补助最高多少": the years said as the award's own span
+_YEARS_AWARD = re.compile(r"^(?:内|里|下来)?的?(?:奖补|补助|奖励|补贴|资助)[^，,。；;？?！!]{0,4}(?:最多|最高|多少)")
 
 
 def over_years(question: str, rule: Rule, calc: Calculation) -> Calculation | None:
@@ -237,7 +239,8 @@ def over_years(question: str, rule: Rule, calc: Calculation) -> Calculation | No
         return None
     asked = None
     for m in find_mentions(question):
-        if m.kind == "duration" and m.value >= 24 and m.value % 12 == 0 and _YEARS_TOTAL.search(question[m.end :]):
+        said_total = _YEARS_TOTAL.search(question[m.end :]) or (not m.rule_like and _YEARS_AWARD.match(question[m.end :]))
+        if m.kind == "duration" and m.value >= 24 and m.value % 12 == 0 and said_total:
             asked = m
             break
     if asked is None:

@@ -130,6 +130,7 @@ def calculate(
     for f in failures:
         steps.append(CalcStep(f, Decimal(0)))
     unverified: list[str] = []
+    failed_words: list[str] = []  # the rule's own words for each threshold the facts fail
     for c in rule.conditions:
         value, other = values.get(c.input), values.get(c.than) if c.than else None
         spec = rule.input_spec(c.input)
@@ -155,6 +156,8 @@ def calculate(
                 text += f"（{c.otherwise}）"
             failures.append(text)
             steps.append(CalcStep(text, Decimal(0)))
+            if c.word:
+                failed_words.append(c.word)
     settled = rule.settled(values)  # a stated fact that alone gives nothing (利率1.9% ≤ 融资成本2%)
     if settled is not None and not failures:
         failures.append(settled)
@@ -168,6 +171,7 @@ def calculate(
             steps=tuple(steps),
             eligible=False,
             reasons=tuple(failures + reasons),
+            failed_conditions=tuple(dict.fromkeys(failed_words)),
             **base,  # type: ignore[arg-type]
         )
     missing = rule.missing(values, given=stated_holds)

@@ -30,9 +30,15 @@ _CN_SPLIT = rf"[{_CN_START}][{_CN}]*万零?[{_CN_START}][{_CN}]*"
 # end no sentence
 _DATE = r"(?:(?P<{p}y>(?:19|20)\d\d)年)?(?P<{p}m>1[0-2]|0?[1-9])月(?P<{p}d>3[01]|[12]\d|0?[1-9])[日号]"
 _DATE_SPAN = re.compile(_DATE.format(p="a") + r"[^。；？！;?!\d]{0,6}?" + _DATE.format(p="b"))
+# the same said to the month, each end with its year ("2024年7月进站、2026年7月出站"): whole years
+# when both ends fall in the same month of the year; any other gap leaves the days unsaid (is
+# 2025年1月到6月 five months or six?), so it is no duration
+_MONTH = r"(?P<{p}y>(?:19|20)\d\d)年(?P<{p}m>1[0-2]|0?[1-9])月(?![\d日号底初中])"
+_MONTH_SPAN = re.compile(_MONTH.format(p="a") + r"[^。；？！;?!\d]{0,6}?" + _MONTH.format(p="b"))
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("span", _DATE_SPAN),
+    ("month_span", _MONTH_SPAN),
     (
         "pct",
         re.compile(
@@ -208,9 +214,18 @@ def _span_months(m: re.Match[str]) -> Decimal | None:
     return None
 
 
+def _month_span_months(m: re.Match[str]) -> Decimal | None:
+    """Whole years between two months of named years ("2024年7月…2026年7月" is 24 months); None
+    unless both fall in the same month of the year and the second is later."""
+    years = int(m.group("by")) - int(m.group("ay"))
+    if int(m.group("am")) != int(m.group("bm")) or years <= 0:
+        return None
+    return Decimal(years * 12)
+
+
 def _mention(kind: str, m: re.Match[str], text: str) -> Mention | None:
-    if kind == "span":
-        months = _span_months(m)
+    if kind in ("span", "month_span"):
+        months = _span_months(m) if kind == "span" else _month_span_months(m)
         return None if months is None else Mention("duration", months, m.start(), m.end(), m.group())
     try:
         if kind == "pct" and m.group("cheng") is not None:

@@ -86,3 +86,37 @@ def test_a_figure_after_a_sentence_end_takes_no_name_from_the_sentence_before() 
     rule = RULES.get("kjcx-7-rd-step")
     values, _ = extract_params("研发费用还在统计。另外厂房是20万", rule)
     assert "current_wan" not in values
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("2023年9月入职、2026年9月离开", [D(36)]),  # the same month of the year: whole years
+        ("一位2025年3月来，2026年3月走", [D(12)]),
+        ("2025年1月到2025年6月", []),  # five months or six: the days are not said
+        ("2026年5月开始，2025年5月结束", []),  # the second before the first
+    ],
+)
+def test_two_months_with_their_years_are_whole_years_only_on_the_same_month(text: str, months: list[Decimal]) -> None:
+    assert durations(text) == months
+
+
+POSTDOC = "xm-kjcx-jd/四/（四）/12"  # 对进站博士后给予最长2年、每人每年最高15万元生活补助
+PILOT_BASE = "sd-kjfwy-2025/三/（九）"  # 对服务突出的省级中试基地，年度最高奖补200万元
+
+
+def test_each_persons_stay_said_as_months_is_that_persons_years() -> None:
+    # 甲 3年 → capped at 2 → 30万; 乙 1年 → 15万: at most 45万
+    calc = calculate_question(
+        "两位博士后，甲2022年10月进站、2025年10月出站，乙2024年10月进站、2025年10月出站，生活补助最多多少？",
+        [POSTDOC],
+        rules=RULES,
+    )[0]
+    assert (calc.amount_wan if calc.amount_wan is not None else calc.cap_wan) == D(45)
+
+
+def test_a_yearly_maximum_over_the_years_the_award_is_said_for() -> None:
+    calc = calculate_question("省级中试基地连续被评为服务突出，三年奖补最高能有多少？", [PILOT_BASE], rules=RULES)[0]
+    assert calc.cap_wan == D(600) and calc.amount_wan is None
+    one = calculate_question("省级中试基地被评为服务突出，奖补最高多少？", [PILOT_BASE], rules=RULES)[0]
+    assert one.cap_wan == D(200)
