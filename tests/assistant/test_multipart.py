@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
         ("房租补贴和人才补贴可以同时有吗", "overlap"),
         ("已经拿了贷款贴息，同时还能走担保费补助吗", "overlap"),
         ("研发补助和设备补助能同时报吗", "overlap"),
+        ("贴息这块能不能两头各申请一份", "overlap"),
         ("我们在两地都有分公司", "lookup"),  # a statement of the asker, not whether things stack
     ],
 )
@@ -42,6 +43,13 @@ def test_a_piece_telling_what_the_company_got_is_a_measure_only_when_asked_for_a
     query = "我们刚拿到小巨人称号，数字化改造也做完了，加起来多少"
     assert not any("称号" in p for p in measure_pieces(query))
     assert any("称号" in p for p in measure_pieces(query, told=True))
+
+
+def test_what_follows_ye_or_you_without_words_of_its_own_stays_with_its_subject() -> None:
+    pieces = measure_pieces("设备投资按20%补，孵化政策里也有每年最高50万，两个能一起拿吗")
+    assert "孵化政策里也有每年最高50万" in pieces
+    # a piece after 也 with a measure of its own stays a piece of its own
+    assert "说按2%贴息" in measure_pieces("人才政策说最高给300万，贷款政策也说按2%贴息")
 
 
 @pytest.fixture(scope="module")
