@@ -164,6 +164,19 @@ class Assistant:
         u = understand(turn.question, turn.history)
         turn = dataclasses.replace(turn, u=u)
         parts = [] if u.followup else split_question(u.query)
+        if len(parts) < 2 and not u.followup and _asks_one_total(u):
+            # "第一次评上…，同时…也做完了，花了八十万。这两样加一起能拿多少？": one sentence naming
+            # several measures; when the whole finds no total, the calculator adds up over the clause
+            # each measure piece finds
+            whole = self.single.invoke(turn)
+            if _adds_up(whole):
+                return whole
+            found = tuple(dict.fromkeys([*(c.clause_id for c in whole.citations), *self._piece_clauses(u, None)]))
+            if len(found) > len(whole.citations):
+                summed = self.single.invoke(dataclasses.replace(turn, referenced=found))
+                if _adds_up(summed) and summed.calculations[0].amount_wan is not None:
+                    return self._checked(summed, turn.started)
+            return whole
         if len(parts) < 2 or len(parts) > MAX_PARTS:
             return self.single.invoke(turn)
         if _asks_one_total(u):
@@ -508,17 +521,9 @@ class Assistant:
         and quoted by its figure, and every involved document's own rule for overlaps as the lead.
         None when no piece and not the whole question finds a clause that answers."""
         chosen: list[tuple[Hit, str]] = [(answering[0][0], u.query)] if answering else []
-        for piece, named in pieces_with_documents(u.query, self.documents, self.index.idf, turn.allowed_docs):
-            if not any(self._known(t) for t in topic_terms(piece)):
-                continue
-            own = dataclasses.replace(u, query=without_answer_kind(piece) or piece)
-            docs = named or turn.allowed_docs
-            found = [(h, self._support(own, h)) for h in self.index.search(piece, k=4, doc_ids=docs)]
-            found = [(h, s) for h, s in found if _answers(s)]
-            if found:
-                h = max(found, key=lambda e: e[1].coverage)[0]  # ties: the better-ranked
-                if h.clause.id not in {c.clause.id for c, _ in chosen}:
-                    chosen.append((h, piece))
+        for h, piece in self._piece_hits(u, turn.allowed_docs):
+            if h.clause.id not in {c.clause.id for c, _ in chosen}:
+                chosen.append((h, piece))
         for doc in documents_mentioned(u.query, self.documents, self.index.idf, turn.allowed_docs):
             # a document the question names ("我们既是专精特新又是科技服务企业") without a piece of
             # its own: its clause for the whole question
@@ -535,6 +540,27 @@ class Assistant:
         return compose_answer(
             u, evidence, [], today=today, idf=self.index.idf, closing_clause=self.closing_clause, region_scope=turn.scope_note
         )
+
+    def _piece_hits(
+        self, u: Understanding, allowed: Sequence[str] | None, *, told: bool = False
+    ) -> list[tuple[Hit, str]]:
+        """For each measure piece of the question (in the document it names, when it names one),
+        the clause that answers it best, with the piece. ``told``: a piece that tells what the
+        company got or did ("第一次拿到…称号", "…改造也做完了") names a measure too."""
+        out: list[tuple[Hit, str]] = []
+        for piece, named in pieces_with_documents(u.query, self.documents, self.index.idf, allowed, told=told):
+            if not any(self._known(t) for t in topic_terms(piece)):
+                continue
+            own = dataclasses.replace(u, query=without_answer_kind(piece) or piece)
+            docs = named or allowed
+            found = [(h, self._support(own, h)) for h in self.index.search(piece, k=4, doc_ids=docs)]
+            found = [(h, s) for h, s in found if _answers(s)]
+            if found:
+                out.append((max(found, key=lambda e: e[1].coverage)[0], piece))  # ties: the better-ranked
+        return out
+
+    def _piece_clauses(self, u: Understanding, allowed: Sequence[str] | None) -> list[str]:
+        return [h.clause.id for h, _ in self._piece_hits(u, allowed, told=True)]
 
     def _compose_validity(self, u: Understanding, turn: Turn, supports: list[tuple[Hit, Support]], today: dt.date) -> Answer:
         """Validity questions are answered from the closing provisions and the metadata."""

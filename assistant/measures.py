@@ -20,6 +20,8 @@ __all__ = ["without_answer_kind", "measure_pieces", "documents_named", "pieces_w
 
 # where a question's pieces part: punctuation, and the words that join two measures
 _PIECE_BREAK = re.compile(r"[，,。；;？?！!]|又|也|还有|和|跟|与|以及|以后|之后")
+_PUNCT_BREAK = re.compile(r"[，,。；;？?！!]")
+_ADVERBS = "又也"  # adverbs: the piece after one says more of the subject before it
 # A piece that names a measure: it says what is given (an award, a subsidy, a loan), a sum of
 # money, or the policy it is in; "我们是三高企业", "子公司今年评上了国家高企" tell who asks.
 _MEASURE_MARK = re.compile(
@@ -30,10 +32,23 @@ _DOC_NOUN_AFTER = re.compile(r"的?[^，。？?、]{0,2}?(文件|措施|政策|�
 _BY_BEFORE = re.compile(r"(按|按照|根据|依据|依照|参照)$")
 
 
-def measure_pieces(query: str) -> list[str]:
-    """The pieces of a question that each name a measure, in order (at most one piece each)."""
-    pieces = [p.strip() for p in _PIECE_BREAK.split(query)]
-    return list(dict.fromkeys(p for p in pieces if p and topic_terms(p) and _MEASURE_MARK.search(p)))
+def measure_pieces(query: str, *, told: bool = False) -> list[str]:
+    """The pieces of a question that each name a measure, in order (at most one piece each).
+    ``told``: every piece with topic words counts (in a question asking one total over what the
+    company tells it got or did, each such piece is a measure's event)."""
+    pieces: list[str] = []
+    for sentence in _PUNCT_BREAK.split(query):
+        at = 0
+        for m in [*_PIECE_BREAK.finditer(sentence), None]:
+            end = m.start() if m else len(sentence)
+            piece = sentence[at:end].strip()
+            joined = at > 0 and sentence[at - 1] in _ADVERBS and not topic_terms(piece)
+            if joined and pieces:  # 区里也有每年最高100万: what follows 也/又 says what the subject before has
+                pieces[-1] += sentence[at - 1] + piece
+            else:
+                pieces.append(piece)
+            at = m.end() if m else len(sentence)
+    return list(dict.fromkeys(p for p in pieces if p and topic_terms(p) and (told or _MEASURE_MARK.search(p))))
 
 
 def documents_named(
@@ -63,13 +78,18 @@ def documents_named(
 
 
 def pieces_with_documents(
-    query: str, documents: Sequence[PolicyDocument], idf: Callable[[str], float], allowed: Sequence[str] | None = None
+    query: str,
+    documents: Sequence[PolicyDocument],
+    idf: Callable[[str], float],
+    allowed: Sequence[str] | None = None,
+    *,
+    told: bool = False,
 ) -> list[tuple[str, tuple[str, ...] | None]]:
     """Each measure piece with the documents it names (None: it names none). A piece whose words
     fit documents of several regions ("科技服务业措施": Xiamen's and Shandong's) takes the region of
     the documents the other pieces name alone (三高 is Xiamen's)."""
     region = {d.id: d.region for d in documents}
-    out = [(p, documents_named(p, documents, idf, allowed)) for p in measure_pieces(query)]
+    out = [(p, documents_named(p, documents, idf, allowed)) for p in measure_pieces(query, told=told)]
     sure = {region[n[0]] for _, n in out if n is not None and len({region[i] for i in n}) == 1}
     if len(sure) != 1:
         return out
