@@ -38,7 +38,7 @@ from assistant.understand import Understanding, issuer_named, split_question, un
 from corpus.errors import InputError, PolicyQAError
 from corpus.records import Clause, DocKind, PolicyDocument
 from corpus.settings import Settings
-from corpus.structure.region import NATIONAL, detect_region
+from corpus.structure.region import NATIONAL, detect_region, divisions
 from index.store import ClauseIndex, Hit
 
 __all__ = ["Assistant", "Turn", "Calculator", "build_chain", "AnswerIntegrityError", "MIN_COVERAGE", "MIN_DENSE", "MAX_PARTS"]
@@ -52,6 +52,13 @@ __all__ = ["Assistant", "Turn", "Calculator", "build_chain", "AnswerIntegrityErr
 MIN_COVERAGE = 0.5
 # A money figure as a rule reads it; a best clause without one states its amount in words.
 _MONEY_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
+
+
+def _is_province(region: str) -> bool:
+    """A province's name (山东省): its measures cover its cities, whose own are a level of their own."""
+    return any(d.level == 0 for d in divisions().get(region, ()))
+
+
 _RULE_COVER_GAP = 0.2  # coverage by which the best clause must beat the rules' clauses to set them aside
 MIN_DENSE = 0.92
 MIN_DENSE_COVERAGE = 0.25
@@ -275,7 +282,9 @@ class Assistant:
             turn = dataclasses.replace(turn, u=u)
         covering = [d.id for d in self.documents if region.startswith(d.region) or d.region == NATIONAL]
         inside = [d for d in self.documents if d.region.startswith(region) and d.id not in covering]
-        if covering and all(d.region != region for d in self.documents if d.id in covering and d.region != NATIONAL):
+        if covering and all(
+            d.region != region and _is_province(d.region) for d in self.documents if d.id in covering and d.region != NATIONAL
+        ):
             # "济南市对…有没有房租补贴": a city inside a province whose measures are held. The province's
             # measures apply there; the city's own government's are not held
             wider = "、".join(sorted({d.region for d in self.documents if d.id in covering and d.region != NATIONAL}))

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.aboutness import head_covered, heads
-from assistant.understand import REGION_ALIASES, answer_kind_spans, focus_text
+from assistant.understand import answer_kind_spans, focus_text, place_words
 from corpus.records import Clause
 from index.store import Hit
 from index.text import informativeness, tagged, tokenize, word_tag, words
 
-_PLACE_WORDS = frozenset(w for w, _ in REGION_ALIASES) | frozenset(r for _, r in REGION_ALIASES)
+_PLACE_WORDS = place_words()
+_LONG_PLACE_WORDS = frozenset(p for p in _PLACE_WORDS if len(p) >= 2)
 
 __all__ = [
     "Support",
@@ -336,7 +337,7 @@ def support(
 def _can_head(term: str, known: Callable[[str], bool] | None) -> bool:
     """A word that can be the head of what is asked: a noun-like word that the documents use or
     that names a thing of its own (加计); not a place, not a slip of the asker (盘子, 上线)."""
-    if any(p in term for p in _PLACE_WORDS if len(p) >= 2):
+    if any(term[i:j] in _LONG_PLACE_WORDS for i in range(len(term)) for j in range(i + 2, min(len(term), i + 9) + 1)):
         return False
     return _names_a_thing(term) or (nominal(term) and (known is None or known(term)))
 

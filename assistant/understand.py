@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -20,98 +21,212 @@ __all__ = [
     "strip_injections",
     "condense",
     "understand",
-    "REGION_ALIASES",
+    "place_words",
+    "place_parts",
+    "city_names",
     "issuer_named",
 ]
 
-# Place names → the region they denote, most specific first. A document of region R applies to a
-# question about region Q when Q starts with R (a provincial policy covers its cities).
-REGION_ALIASES: tuple[tuple[str, str], ...] = (
-    # 厦门 and its districts and zones
-    *(
-        (name, "福建省厦门市")
-        for name in ("厦门", "思明", "湖里", "集美", "海沧", "同安", "翔安", "火炬高新区", "火炬园", "厦门自贸", "鹭岛")
-    ),
-    # other cities of Fujian: no documents here
-    *((name, f"福建省{name}市") for name in ("福州", "泉州", "漳州", "莆田", "三明", "南平", "龙岩", "宁德")),
-    ("福建", "福建省"),
-    # cities of Shandong: the provincial measures apply to them
-    *(
-        (name, f"山东省{name}市")
-        for name in (
-            "济南",
-            "青岛",
-            "淄博",
-            "枣庄",
-            "东营",
-            "烟台",
-            "潍坊",
-            "济宁",
-            "泰安",
-            "威海",
-            "日照",
-            "临沂",
-            "德州",
-            "聊城",
-            "滨州",
-            "菏泽",
-        )
-    ),
-    ("山东", "山东省"),
+# Places come from the administrative divisions the corpus reads (cpca's data, see
+# ``corpus.structure.region``): every province, city and county by its full name (苏州市, 湖里区),
+# a province or city also by its short name (苏州, 广西) and a county by its short name only where
+# the text names its city too or jieba reads the word as a place (ns/nz). A document of region R
+# applies to a question about region Q when Q starts with R (a provincial policy covers its cities).
+# Zones and nicknames the division data lacks, that the documents here use:
+_ZONES: tuple[tuple[str, str], ...] = (
+    *((name, "福建省厦门市") for name in ("火炬高新区", "火炬园", "厦门自贸", "鹭岛")),
     ("鲁", "山东省"),
-    # elsewhere in China: no documents here
-    *((name, name) for name in ("北京", "上海", "天津", "重庆")),
-    *(
-        (name, f"{name}市")
-        for name in (
-            "深圳",
-            "广州",
-            "杭州",
-            "南京",
-            "苏州",
-            "成都",
-            "武汉",
-            "西安",
-            "宁波",
-            "合肥",
-            "长沙",
-            "郑州",
-            "无锡",
-            "东莞",
-            "佛山",
-            "珠海",
-        )
-    ),
-    *(
-        (name, f"{name}省")
-        for name in (
-            "广东",
-            "浙江",
-            "江苏",
-            "四川",
-            "湖北",
-            "湖南",
-            "河南",
-            "河北",
-            "安徽",
-            "江西",
-            "陕西",
-            "辽宁",
-            "吉林",
-            "黑龙江",
-            "山西",
-            "云南",
-            "贵州",
-            "海南",
-            "甘肃",
-            "青海",
-            "台湾",
-        )
-    ),
-    *((name, name) for name in ("香港", "澳门", "新疆", "西藏", "内蒙古", "广西", "宁夏")),
 )
 # "鲁" alone is too short to trust inside other words; only as a prefix of a policy brand (鲁科贷).
 _SHORT_ALIASES = {"鲁"}
+# What a full division name ends on, to give its short name (广西壮族自治区 → 广西, 延边朝鲜族自治州 → 延边)
+_DIVISION_SUFFIX = re.compile(r"(?:(?:[\u4e00-\u9fff]{1,4}?族)+)?(?:自治区|自治州|自治县|特别行政区|地区|省|市|盟|区|县)$")
+# Words jieba reads as places that name all of China or no place at all
+_NOT_A_PLACE = re.compile(r"^(中国|中华|全国|国内|境内|我国|本地|当地|本市|本省|本区|外地|异地|新区|园区|市区|城区|省内|市内|区内)$")
+# A development zone the data lacks: 两江新区, 雄安新区 (a word of its own before the zone word)
+_ZONE_WORD = re.compile(r"(?:新区|开发区|高新区|经开区|高新技术产业开发区|经济技术开发区|自贸区|自贸片区|保税区|综合保税区)")
+_GENERIC_BEFORE_ZONE = re.compile(r"^(国家级|省级|市级|区级|本地|当地|高新|经济|技术|综合|产业|工业|这个|那个|我们|所在|哪个)$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    word: str
+    region: str  # province + city + county, as the corpus names a document's region
+    level: int  # 0 province, 1 city, 2 county, 3 a zone the data lacks
+    short: bool  # a short name (苏州 for 苏州市)
+    parent_words: tuple[str, ...] = ()  # the names of the county's city and province, full and short
+
+
+def _short_name(name: str) -> str:
+    short = _DIVISION_SUFFIX.sub("", name)
+    return short if len(short) >= 2 and short != name else ""
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, tuple[_Place, ...]]:
+    """Every place word → the places it may name."""
+    from corpus.structure.region import divisions, full_name
+
+    out: dict[str, list[_Place]] = {}
+    by_code = {d.code: d for ds in divisions().values() for d in ds}
+    for name, ds in divisions().items():
+        for d in ds:
+            region = full_name(d)
+            parents: list[str] = []
+            for code in (d.code[:2] + "0" * 10, d.code[:4] + "0" * 8)[: d.level]:
+                if (x := by_code.get(code)) is not None:
+                    parents += [x.name, _short_name(x.name)]
+            parent_words = tuple(w for w in parents if w)
+            if len(name) >= 2:
+                out.setdefault(name, []).append(_Place(name, region, d.level, False, parent_words))
+            if short := _short_name(name):
+                out.setdefault(short, []).append(_Place(short, region, d.level, True, parent_words))
+    for word, region in _ZONES:
+        out.setdefault(word, []).append(_Place(word, region, 3, False))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _levels() -> dict[str, int]:
+    return {p.region: p.level for ps in _places().values() for p in ps if p.level < 3}
+
+
+def _depth(region: str) -> int:
+    """1 a province, 2 a city, 3 a county; 0 a place the division data lacks."""
+    level = _levels().get(region)
+    return 0 if level is None else level + 1
+
+
+@lru_cache(maxsize=1)
+def _place_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(_places(), key=len, reverse=True)))
+
+
+def place_parts(region: str) -> tuple[str, str]:
+    """(city, district) of a canonical region, the city by its short name: 福建省厦门市湖里区 →
+    (厦门, 湖里区); 福建省厦门市 → (厦门, ""); a municipality is its own city (北京市朝阳区 → 北京)."""
+    from corpus.structure.region import divisions, full_name
+
+    city, district = "", ""
+    for name, ds in divisions().items():
+        for d in ds:
+            full = full_name(d)
+            if not region.startswith(full):
+                continue
+            if d.level == 1 or (d.level == 0 and name.endswith("市") and not city):
+                city = _short_name(name) or name
+            elif d.level == 2 and full == region:
+                district = name
+    return city, district
+
+
+def city_names(regions: set[str]) -> list[str]:
+    """The short name of every province and city (厦门, 山东, 济南 …) within ``regions``, the
+    regions' own places first (厦门 for 福建省厦门市), then in the order of the division codes."""
+    from corpus.structure.region import divisions, full_name
+
+    found = sorted(
+        (full_name(d) not in regions, d.code, _short_name(name) or name)
+        for name, ds in divisions().items()
+        for d in ds
+        if d.level <= 1 and any(full_name(d).startswith(r) for r in regions)
+    )
+    return list(dict.fromkeys(w for *_, w in found))
+
+
+def place_words() -> frozenset[str]:
+    """Every word that names a place of China (full and short division names, known zones)."""
+    return frozenset(_places())
+
+
+def _tokens(text: str) -> list[tuple[int, int, str, str]]:
+    import jieba.posseg
+
+    out, pos = [], 0
+    for t in jieba.posseg.cut(text):
+        out.append((pos, pos + len(t.word), t.word, t.flag))
+        pos += len(t.word)
+    return out
+
+
+# jieba's ns alone is no proof (东西, 厦大, a split like 评上|国高企): a word the data lacks is a place
+# only where the text uses it as one, after a word of location or movement or before a word of
+# what is located there
+_LOCATED_BEFORE = re.compile(r"(在|去|到|赴|前往|落户|位于|迁往|迁到|搬到|搬去|来自)$")
+_LOCATED_AFTER = re.compile(r"^(的)?(企业|公司|工厂|厂|分公司|子公司|园区|政策|那边|这边|当地|本地|地区|市场|办事处|基地|总部)")
+
+
+def _placed(text: str, start: int, end: int) -> bool:
+    return _LOCATED_BEFORE.search(text[max(0, start - 2) : start]) is not None or _LOCATED_AFTER.match(text[end:]) is not None
+
+
+def _whole_word(text: str, pos: int, end: int, tokens: list[tuple[int, int, str, str]]) -> bool:
+    """The text's words split at both ends of text[pos:end], the word it lies in is made of place
+    names only (福建厦门, 山东济南) or is a place word it starts (苏州工业园区): 三明 inside 三明治
+    is no word of its own."""
+    inside = [(a, b, f) for a, b, _, f in tokens if a < end and pos < b]
+    if inside and inside[0][0] == pos and inside[-1][1] == end:
+        return True
+    a, b = inside[0][0], inside[-1][1]
+    if len(inside) == 1 and a == pos and inside[0][2] == "ns":
+        return True  # 苏州工业园区: a place word that starts with the name is a place within it
+    at = a
+    while at < b:
+        m = _place_pattern().match(text, at)
+        if m is None or m.end() > b:
+            return False
+        at = m.end()
+    return True
+
+
+def _places_in(text: str) -> list[tuple[int, str, str]]:
+    """Every place a text names, as (position, canonical region, word): division names from the
+    data, longest first; a short name only as a whole word of the text (三明 inside 三明治 is none);
+    a county's short name only beside its city or province or read as a place by jieba; a name
+    several divisions share only when the text names the parent of exactly one of them. Places the
+    data lacks: a word jieba reads as a place (ns), and a development zone named by a word of its
+    own (两江新区), each its own region, which no document's region covers."""
+    tokens = _tokens(text)
+    flag_at = {(a, b): f for a, b, _, f in tokens}
+    out: list[tuple[int, str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _place_pattern().finditer(text):
+        word, pos, end = m.group(), m.start(), m.end()
+        options = _places()[word]
+        if any(p.short for p in options) and not _whole_word(text, pos, end, tokens) and word not in _SHORT_ALIASES:
+            # a short name inside a longer word; a full name (…市, …区) may be glued to the next word
+            options = tuple(p for p in options if not p.short)
+            if not options:
+                continue
+        chosen = []
+        for p in options:
+            if p.short and p.level == 2 and not any(w in text for w in p.parent_words) and flag_at.get((pos, end)) not in ("ns", "nz"):
+                continue
+            chosen.append(p)
+        if len(chosen) > 1:
+            top = min(p.level for p in chosen)
+            chosen = [p for p in chosen if p.level == top]  # 吉林: the province before the city
+        if len(chosen) > 1:
+            chosen = [p for p in chosen if any(w in text for w in p.parent_words)]
+        if len(chosen) > 1 or (not chosen and not any(p.short for p in options)):
+            taken.append((pos, end))  # 朝阳区 with no city named: a place, but not one to tell
+        if len(chosen) != 1:
+            continue
+        out.append((pos, chosen[0].region, word))
+        taken.append((pos, end))
+    for a, b, w, f in tokens:
+        if any(x < b and a < y for x, y in taken):
+            continue
+        zone = _ZONE_WORD.match(text, b)
+        if zone and f[:1] in ("n", "a", "j", "s") and len(w) >= 2 and not _GENERIC_BEFORE_ZONE.match(w) and not _NOT_A_PLACE.match(w):
+            word = w + zone.group()
+            out.append((a, word, word))
+            taken.append((a, zone.end()))
+        elif f == "ns" and len(w) >= 2 and not _NOT_A_PLACE.match(w) and not _ZONE_WORD.fullmatch(w) and _placed(text, a, b):
+            out.append((a, w, w))
+            taken.append((a, b))
+    return sorted(out)
+
 
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # about the document's own life, not about when a measure is applied for (什么时候开始受理 is procedure)
@@ -254,17 +369,17 @@ def _region_mentions(text: str) -> list[tuple[int, str, str, bool]]:
     focus_start = {m.start() for m in _PIECE.finditer(text) if _ASKING.search(m.group())}
     pieces = [(m.start(), m.end(), m.start() in focus_start) for m in _PIECE.finditer(text)]
     out = []
-    for word, region in REGION_ALIASES:
-        short = word in _SHORT_ALIASES
-        for m in re.finditer(re.escape(word + "科") if short else re.escape(word), text):
-            pos, end = m.start(), m.start() + len(word)
-            before, after = text[max(0, pos - 4) : pos], text[end:]
-            if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after) or _DENIED_PLACE.search(before):
-                continue
-            if _DESTINATION.search(text[max(0, pos - 3) : pos]) and (_TRIP_AFTER.match(after) or _EVENT_AFTER.match(after)):
-                continue
-            asking = any(a <= pos < b and f for a, b, f in pieces)
-            out.append((pos, region, word, asking))
+    for pos, region, word in _places_in(text):
+        if word in _SHORT_ALIASES and not text.startswith(word + "科", pos):
+            continue
+        end = pos + len(word)
+        before, after = text[max(0, pos - 4) : pos], text[end:]
+        if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after) or _DENIED_PLACE.search(before):
+            continue
+        if _DESTINATION.search(text[max(0, pos - 3) : pos]) and (_TRIP_AFTER.match(after) or _EVENT_AFTER.match(after)):
+            continue
+        asking = any(a <= pos < b and f for a, b, f in pieces)
+        out.append((pos, region, word, asking))
     return out
 
 
@@ -296,14 +411,15 @@ def detect_region(text: str) -> tuple[str | None, str | None]:
         return None, None
     # a place where the company sets something up (在台湾新竹设研发中心, 在青岛设立研发中心) is where
     # the measure would be carried out: it wins over a place named only as the one that gives
-    ranked = ((not _site(text, pos), not asking, -len(region), pos, region, word) for pos, region, word, asking in found)
+    # then the more specific place (厦门 before 福建 or 山东, a place the data lacks last), then the earlier
+    ranked = ((not _site(text, pos), not asking, -_depth(region), pos, region, word) for pos, region, word, asking in found)
     *_, region, word = min(ranked)
     return region, word
 
 
 # 在 + the place + (another place word) + setting up: 在台湾新竹设, 在厦门火炬高新区新建, 在济南新设
 _SITE_BEFORE = re.compile(r"在$")
-_SITE_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,8}?(设立|设置|新设|新建|设|建立|建设|落户|开设)")
+_SITE_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,8}?(设立|设置|新设|新建|设|建立|建设|落户|开设|注册)")
 
 
 def _site(text: str, pos: int) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.match.profile import COMPANY_TYPES, FIGURES, LOAN_KINDS
 from assistant.match.service import Matcher
-from assistant.understand import REGION_ALIASES
+from assistant.understand import city_names
 from corpus.documents import Corpus
 
 __all__ = ["MAX_LOANS", "SECTIONS", "LOAN_FIELDS", "figure_label", "city_choices", "form_spec"]
@@ -50,13 +50,8 @@ def figure_label(key: str) -> str:
 
 
 def city_choices(corpus: Corpus) -> list[str]:
-    """One place name per region the documents cover (厦门, 济南, 青岛 …), in the aliases' order."""
-    regions = {d.region for d in corpus.documents}
-    out: dict[str, str] = {}
-    for word, region in REGION_ALIASES:
-        if any(region.startswith(r) for r in regions) and region not in out and len(word) >= 2:
-            out[region] = word
-    return list(out.values())
+    """One place name per region the documents cover (厦门, 济南, 青岛 …), the documents' own places first."""
+    return city_names({d.region for d in corpus.documents})
 
 
 def form_spec(matcher: Matcher) -> dict[str, Any]:

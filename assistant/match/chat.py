@@ -12,7 +12,7 @@ from assistant.calculator.wording import _denied
 from assistant.match.profile import COMPANY_TYPES, FIGURES, LOAN_KINDS, plain
 from assistant.match.service import matcher_for
 from assistant.records import Answer
-from assistant.understand import REGION_ALIASES, detect_region
+from assistant.understand import detect_region, place_parts
 from corpus.documents import Corpus
 from corpus.settings import Settings
 
@@ -71,12 +71,7 @@ def _place(question: str, region: str | None, word: str | None) -> tuple[str, st
     """(city, district) as the question writes them: 厦门湖里区 → (厦门, 湖里区); 湖里 alone → (厦门, 湖里区)."""
     if region is None or word is None:
         return "", ""
-    names = [name for name, r in REGION_ALIASES if r == region]
-    city = names[0]
-    district = next((n for n in names[1:] if n in question and n != city), "")
-    if district and f"{district}区" in question:
-        district += "区"
-    return city, district
+    return place_parts(region)
 
 
 def profile_from_question(question: str) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from corpus.errors import IngestError
 
-__all__ = ["NATIONAL", "Division", "detect_region", "divisions"]
+__all__ = ["NATIONAL", "Division", "detect_region", "divisions", "full_name"]
 
 NATIONAL = "全国"
 _NATIONAL_ISSUER = re.compile(
@@ -81,7 +81,8 @@ def _pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(n) for n in names if len(n) >= 2))
 
 
-def _full_name(d: Division) -> str:
+def full_name(d: Division) -> str:
+    """Province + city + county of a division, as a document's region reads (福建省厦门市湖里区)."""
     codes = [d.code[:2] + "0" * 10, d.code[:4] + "0" * 8, d.code]
     parts: list[str] = []
     for code in codes[: d.level + 1]:
@@ -109,7 +110,7 @@ def _region_of(text: str) -> str | None:
         d = options[0]
         if best is None or (d.level > best.level and _related(d, best)):
             best = d
-    return _full_name(best) if best else None
+    return full_name(best) if best else None
 
 
 def detect_region(names: Iterable[str | None], doc_no: str | None = None) -> str | None:

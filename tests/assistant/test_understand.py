@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from assistant.understand import (
+    city_names,
     condense,
     detect_intent,
     detect_region,
     detect_regions,
     expand_abbreviations,
+    place_parts,
     split_question,
     strip_injections,
     understand,
@@ -20,12 +22,12 @@ from assistant.understand import (
     ("text", "region"),
     [
         ("厦门的专精特新企业有什么补贴", "福建省厦门市"),
-        ("我们在湖里区，数字化改造能补多少", "福建省厦门市"),
+        ("我们在湖里区，数字化改造能补多少", "福建省厦门市湖里区"),
         ("青岛的孵化器有补助吗", "山东省青岛市"),
         ("山东省对中试基地奖补多少", "山东省"),
-        ("深圳有没有研发费用补助", "深圳市"),
+        ("深圳有没有研发费用补助", "广东省深圳市"),
         ("福州的企业可以申请吗", "福建省福州市"),
-        ("上海张江有类似政策吗", "上海"),
+        ("上海张江有类似政策吗", "上海市"),
         ("研发费用补助怎么算", None),
         # the more specific place wins over the province it lies in
         ("山东济南的科技服务企业", "山东省济南市"),
@@ -116,6 +118,38 @@ def test_injected_notices_are_removed_and_the_real_question_kept(question: str, 
 def test_a_question_with_no_topic_of_its_own_is_a_followup() -> None:
     u = understand("一个人最多能领几年？", ("博士后进站有生活补助吗？一年给多少？",))
     assert u.followup and "博士后" in u.query
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        # any city or county of China, from the divisions data, full or short
+        ("我们公司在昆明，有没有类似的研发补贴", "云南省昆明市"),
+        ("绵阳市的企业能不能申报", "四川省绵阳市"),
+        ("萧山区这边的工厂能享受吗", "浙江省杭州市萧山区"),
+        # a county's short name beside its city
+        ("杭州萧山的厂子有补贴吗", "浙江省杭州市萧山区"),
+        # a short name inside a longer word is no place (三明 in 三明治)
+        ("开三明治连锁店的能申请吗", None),
+        # a county name several cities share, its city not named: no place to tell
+        ("鼓楼区的企业研发投入怎么补", None),
+        ("南京鼓楼区的企业研发投入怎么补", "江苏省南京市鼓楼区"),
+        # a place the data lacks: jieba reads it as one, or a zone named by a word of its own
+        ("我们准备去新加坡建研发中心，能补吗", "新加坡"),
+        ("雄安新区的企业能不能申请", "雄安新区"),
+        # all of China is no region of its own
+        ("中国境内注册的企业都能申请吗", None),
+    ],
+)
+def test_places_come_from_the_division_data(text: str, region: str | None) -> None:
+    assert detect_region(text)[0] == region
+
+
+def test_place_parts_and_city_names() -> None:
+    assert place_parts("福建省厦门市湖里区") == ("厦门", "湖里区")
+    assert place_parts("北京市海淀区") == ("北京", "海淀区")
+    names = city_names({"福建省厦门市", "山东省"})
+    assert names[0] == "厦门" and "烟台" in names and "山东" in names and "福州" not in names
 
 
 def test_detect_regions_lists_each_region_once() -> None:
