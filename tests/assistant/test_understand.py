@@ -370,3 +370,16 @@ def test_a_question_with_history_naming_no_topic_leans_on_it() -> None:
 )
 def test_the_place_a_company_sets_up_in_is_the_region_asked(question: str, region: str) -> None:
     assert detect_region(question)[0] == region
+
+
+def test_what_about_x_with_no_question_word_leans_on_the_conversation() -> None:
+    """"X呢？" with no question word of its own asks "and what about X" in the frame of the
+    conversation, however long X is; a full question that ends in 呢 stands on its own."""
+    from assistant.understand import is_followup
+
+    earlier = ("科技型中小企业去年研发费用400万，研发补助能拿多少？",)
+    assert is_followup("研发费用要是涨到六百五十万呢？", earlier)
+    assert is_followup("研发投入换成1,200万元呢", earlier)
+    assert not is_followup("专精特新企业的数字化改造补助标准是怎样的呢？", earlier)
+    assert not is_followup("孵化器的运营补助一般什么时候发放呢？", earlier)
+    assert not is_followup("贷款改成2500万呢？", ())
