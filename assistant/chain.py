@@ -335,7 +335,7 @@ class Assistant:
             if m is None:
                 continue
             issuer, number = m.group("issuer"), m.group("number")
-            for pat in (rf"{re.escape(issuer)}\s*{number}\s*号(?:文件|文)?", rf"(?<![\d〕年]){number}\s*号(?:文件|文)"):
+            for pat in (rf"{re.escape(issuer)}\s*{number}\s*号(?:文件|文)?", rf"(?<![\d〕年月日]){number}\s*号(?:文件|文)"):
                 if hit := re.search(pat, plain):
                     found.setdefault(d.id, (d, text[hit.start() : hit.end()].strip()))
                     break

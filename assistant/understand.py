@@ -318,7 +318,6 @@ _INJECTION = re.compile(
 )
 _FOLLOWUP_START = re.compile(r"^(那|那么|那如果|如果|要是|假如|还有|另外|再问|这个|这项|该项|上述|它|其|同样|换成|改成)")
 _FOLLOWUP_SHAPE = re.compile(r"^(那|那么)?.{0,6}(呢|吗)[？?]?$")
-_ASKS_TOO = re.compile(r"怎样|咋|要不要|是不是|行不行")  # question words besides _ASKING's
 _WHAT_ABOUT = re.compile(r"呢[？?。.！!\s]*$")
 _PUNCT = re.compile(r"[\s，。！？、；：,.!?;:“”\"'（）()]+")
 # a figure said to stay ("保费还是40万", "营收还是1.5亿") or pointed back at ("这800万里面"): the
@@ -576,11 +575,14 @@ def is_followup(question: str, history: tuple[str, ...]) -> bool:
         return True
     if _FOLLOWUP_START.match(q) or _FOLLOWUP_SHAPE.match(q) or len(bare) <= 8 or _LEANS_ON_FIGURE.search(q):
         return True
-    if _WHAT_ABOUT.search(q) and not _ASKING.search(rest := _WHAT_ABOUT.sub("", q)) and not _ASKS_TOO.search(rest):
-        # "X呢？" with no question word of its own ("贷款改成2500万呢？"): "and what about X", which
-        # only the conversation before it completes
-        return True
     from assistant.evidence import nominal, topic_terms  # evidence imports this module's place names
+
+    rest = _WHAT_ABOUT.sub("", q)
+    said = "".join(history)
+    if _WHAT_ABOUT.search(q) and not _ASKING.search(rest) and all(t in said for t in topic_terms(rest) if nominal(t)):
+        # "X呢？" with no question word and no topic the conversation had not named ("贷款改成2500万
+        # 呢？"): "and what about X", which only the conversation before it completes
+        return True
 
     # "一个人最多能领几年？", "贷了3000万一年期，能贴多少": nothing of its own that names a topic
     return not any(nominal(t) for t in topic_terms(q))

@@ -29,6 +29,8 @@ _CN_SPLIT = rf"[{_CN_START}][{_CN}]*万零?[{_CN_START}][{_CN}]*"
 # months between them; the second date may leave out the year, and the words between are short and
 # end no sentence
 _DATE = r"(?:(?P<{p}y>(?:19|20)\d\d)年)?(?P<{p}m>1[0-2]|0?[1-9])月(?P<{p}d>3[01]|[12]\d|0?[1-9])[日号]"
+# words after a second date that make it the end of a span (还清, 到期, 出站)
+_SPAN_END = re.compile(r"(?:前|止|为止)?(?:还清|还款|归还|到期|结束|截止|出站|离站|终止|还)")
 _DATE_SPAN = re.compile(_DATE.format(p="a") + r"[^。；？！;?!\d]{0,6}?" + _DATE.format(p="b"))
 # the same said to the month, each end with its year ("2024年7月进站、2026年7月出站"): whole years
 # when both ends fall in the same month of the year; any other gap leaves the days unsaid (is
@@ -199,14 +201,22 @@ def _span_months(m: re.Match[str]) -> Decimal | None:
     """Whole months from the first date to the second, the last day counted or not ("1月1日到6月30日"
     and "1月10日借、7月10日还" are both six months); None when the span is not whole months, so a
     part month is never rounded into an amount."""
-    year = int(m.group("ay") or 2001)  # no year said: any common year gives the same months
+    # a year said at one end only stands for both (3月1日到2027年3月1日); none said: any common year
+    year = int(m.group("ay") or m.group("by") or 2001)
+    gap = m.string[m.end("ad") : m.start("by") if m.group("by") else m.start("bm")]
+    if re.search(r"[，,]", gap) and not _SPAN_END.match(m.string[m.end() : m.end() + 6]):
+        return None  # two dates in two clauses ("1月1日成立，7月1日申请") are no span unless the second ends one
     try:
         start = date(year, int(m.group("am")), int(m.group("ad")))
         end = date(int(m.group("by") or year), int(m.group("bm")), int(m.group("bd")))
+        if end <= start and not m.group("by"):
+            end = end.replace(year=end.year + 1)
+        elif end <= start and not m.group("ay"):  # 3月1日到2027年3月1日: the start is the year before
+            start = start.replace(year=start.year - 1)
     except ValueError:
         return None
-    if end <= start and not m.group("by"):
-        end = end.replace(year=end.year + 1)
+    if end <= start:
+        return None
     for last in (end, end + timedelta(days=1)):
         gap = relativedelta(last, start)
         if gap.days == 0 and (gap.years or gap.months):

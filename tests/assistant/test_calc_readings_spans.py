@@ -112,7 +112,8 @@ def test_each_persons_stay_said_as_months_is_that_persons_years() -> None:
         [POSTDOC],
         rules=RULES,
     )[0]
-    assert (calc.amount_wan if calc.amount_wan is not None else calc.cap_wan) == D(45)
+    # 生活补助 is "最高15万元" a person-year: the most is a maximum, stated as the cap with every fact given
+    assert calc.amount_wan is None and calc.cap_wan == D(45)
 
 
 def test_a_yearly_maximum_over_the_years_the_award_is_said_for() -> None:
@@ -120,3 +121,17 @@ def test_a_yearly_maximum_over_the_years_the_award_is_said_for() -> None:
     assert calc.cap_wan == D(600) and calc.amount_wan is None
     one = calculate_question("省级中试基地被评为服务突出，奖补最高多少？", [PILOT_BASE], rules=RULES)[0]
     assert one.cap_wan == D(200)
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("3月1日放出去，2027年3月1日到期", Decimal(12)),  # a year at one end stands for both
+        ("2026年9月1日到2025年9月1日", None),  # an end before its start is no span
+        ("2024年3月1日借的，到2月29日还", None),  # no 2025-02-29: no span, and no error
+        ("2024年1月1日注册成立，2024年7月1日提交贴息申请", None),  # two events in two clauses
+    ],
+)
+def test_date_pairs_that_are_no_span_give_no_duration(text: str, months: Decimal | None) -> None:
+    got = [m.value for m in find_mentions(text) if m.kind == "duration"]
+    assert got == ([months] if months is not None else [])

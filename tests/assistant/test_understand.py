@@ -379,7 +379,9 @@ def test_what_about_x_with_no_question_word_leans_on_the_conversation() -> None:
 
     earlier = ("科技型中小企业去年研发费用400万，研发补助能拿多少？",)
     assert is_followup("研发费用要是涨到六百五十万呢？", earlier)
-    assert is_followup("研发投入换成1,200万元呢", earlier)
+    assert is_followup("研发费用换成1,200万元呢", earlier)
     assert not is_followup("专精特新企业的数字化改造补助标准是怎样的呢？", earlier)
     assert not is_followup("孵化器的运营补助一般什么时候发放呢？", earlier)
     assert not is_followup("贷款改成2500万呢？", ())
+    # a long message with a topic of its own is a new question, though it ends in 呢
+    assert not is_followup("我们公司在湖里区，去年营收5000万，研发投入300万，想申请数字化改造补助呢？", earlier)
