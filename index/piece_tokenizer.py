@@ -40,7 +40,8 @@ _FORMAT = 1
 _PIECES, _TEMPLATE, _RECORD = "pieces.txt", "template.json", "record.json"
 
 
-def _digest(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """A file's sha256, read in 1 MB blocks (also the model build's source check, index/e5_model.py)."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -49,7 +50,7 @@ def _digest(path: Path) -> str:
 
 
 def _record(tokenizer_file: Path) -> dict[str, object]:
-    return {"format": _FORMAT, "sha256": _digest(tokenizer_file)}
+    return {"format": _FORMAT, "sha256": file_sha256(tokenizer_file)}
 
 
 def _split(data: dict[str, Any]) -> tuple[list[str], list[float], dict[str, Any]] | None:

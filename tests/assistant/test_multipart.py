@@ -4,17 +4,14 @@ it got or did (no 奖/补 word in the piece)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 
 import pytest
+from test_aboutness import assistant  # noqa: F401  (the module's real-assistant fixture)
 
 from assistant.chain import Assistant
 from assistant.measures import measure_pieces
 from assistant.understand import detect_intent
-from corpus.settings import Settings
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -52,17 +49,8 @@ def test_what_follows_ye_or_you_without_words_of_its_own_stays_with_its_subject(
     assert "说按2%贴息" in measure_pieces("人才政策说最高给300万，贷款政策也说按2%贴息")
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    from index.e5_model import ensure_model
-
-    model_dir = ensure_model(Settings(data_dir=REPO / "var"))
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), model_dir=model_dir, today=dt.date(2026, 12, 1))
-    return Assistant.from_settings(settings)
-
-
 @pytest.mark.slow
-def test_a_measure_asked_with_whether_its_document_still_stands_cites_both(assistant: Assistant) -> None:
+def test_a_measure_asked_with_whether_its_document_still_stands_cites_both(assistant: Assistant) -> None:  # noqa: F811
     answer = assistant.answer("首次认定小巨人的奖励，我们下个月才拿到称号，那时还算在政策期内吗？")
     cited = [c.clause_id for c in answer.citations]
     assert "xm-zjtx-2024/附则2" in cited, answer.text
@@ -70,14 +58,14 @@ def test_a_measure_asked_with_whether_its_document_still_stands_cites_both(assis
 
 
 @pytest.mark.slow
-def test_three_documents_each_asked_for_their_end_each_cite_their_life(assistant: Assistant) -> None:
+def test_three_documents_each_asked_for_their_end_each_cite_their_life(assistant: Assistant) -> None:  # noqa: F811
     answer = assistant.answer("专精特新措施、科技服务业措施和引领工程解读这三份分别到什么时候？")
     docs = {c.clause_id.split("/")[0] for c in answer.citations}
     assert {"xm-zjtx-2024", "xm-kjfwy-2025", "xm-kjcx-jd"} <= docs, answer.text
 
 
 @pytest.mark.slow
-def test_stacking_asked_with_tongshi_cites_the_overlap_rule(assistant: Assistant) -> None:
+def test_stacking_asked_with_tongshi_cites_the_overlap_rule(assistant: Assistant) -> None:  # noqa: F811
     answer = assistant.answer("科技服务企业的增信子基金贴息，和技术创新基金的融资支持，可以同时有吗")
     cited = [c.clause_id for c in answer.citations]
     assert "xm-kjfwy-2025/附则1" in cited, answer.text
@@ -85,7 +73,7 @@ def test_stacking_asked_with_tongshi_cites_the_overlap_rule(assistant: Assistant
 
 
 @pytest.mark.slow
-def test_one_total_over_events_the_company_tells_adds_each_measure(assistant: Assistant) -> None:
+def test_one_total_over_events_the_company_tells_adds_each_measure(assistant: Assistant) -> None:  # noqa: F811
     answer = assistant.answer("今年公司第一次获得小巨人称号，另一边数字化改造也完成了，投入一百万，达到二级。两样合计能拿多少？")
     cited = [c.clause_id for c in answer.citations]
     assert "xm-zjtx-2024/二/（一）/2" in cited and "xm-zjtx-2024/二/（三）/7" in cited, answer.text
