@@ -4,14 +4,12 @@ it got or did (no 奖/补 word in the piece)."""
 
 from __future__ import annotations
 
-
 import pytest
 from test_aboutness import assistant  # noqa: F401  (the module's real-assistant fixture)
 
 from assistant.chain import Assistant
 from assistant.measures import measure_pieces
 from assistant.understand import detect_intent
-
 
 
 @pytest.mark.parametrize(
