@@ -142,7 +142,9 @@ def draft_clause(clause: Clause, doc_id: str, *, start: int = 1, facets: Sequenc
                     reading.data.setdefault("conditions", []).append(dict(cond))
                     if cond["input"] == "persons":
                         reading.data.setdefault("inputs", {}).setdefault("persons", _input(noun + "人数", ["人"]))
-                    reading.used.append((a - m.start(), b - m.start()))  # the span reaches that sentence
+                    # the threshold's own words stand beside the rule (as a restatement in this clause):
+                    # the source span stays the sentence that states the figure, which the answer quotes
+                    reading.data.setdefault("restated_in", []).append({"clause_id": clause.id, "span": text[a:b].strip()})
                     reading.notes.append(f"本条另一句“{stretch_text}”作为条件")
                     reading.review.append(f"条件“{stretch_text}”取自本条另一句，请核对是否适用于本项")
             _facet_terms(reading, facets, outside)

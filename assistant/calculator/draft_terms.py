@@ -318,7 +318,8 @@ def _clause_conditions(text: str) -> list[tuple[dict[str, Any], str, str, tuple[
     out: list[tuple[dict[str, Any], str, str, tuple[int, int]]] = []
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
-        if _GRANT.search(sentence):
+        # a sentence that grants prints its money; a heading's word ("补贴条件：…") grants nothing
+        if _GRANT.search(sentence) and (_MONEY_RE.search(sentence) or _PCT_RE.search(sentence)):
             continue
         for noun, op, value, word, (a, b) in _thresholds(sentence, []):
             where = (m.start() + a, m.start() + b)

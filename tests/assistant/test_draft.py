@@ -402,3 +402,29 @@ def test_drafted_rules_alone_answer_the_seed_amount_questions(tmp_path: Path) ->
         given = None if head is None else head.amount_wan if head.amount_wan is not None else (None if head.missing else head.cap_wan)
         right += given is not None and abs(given - Decimal(str(q.expected_amount_wan))) < Decimal("0.005")
     assert len(questions) >= 45 and right / len(questions) >= 0.9, f"{right}/{len(questions)}"
+
+
+def test_a_condition_in_another_sentence_is_kept_beside_the_rule_and_the_span_is_the_standard() -> None:
+    # a service page's section: who qualifies in its own sentences, then 补贴标准 on a line of its own;
+    # the answer quotes the source span, so it must be the words that print the figure paid
+    text = (
+        "补贴条件：（1）初创企业的法定代表人（女性不超过55周岁、男性不超过60周岁）符合以下条件之一：\n"
+        "①登记失业人员、就业困难人员；\n②退役军人。\n"
+        "（2）初创企业登记注册满6个月。\n补贴对象：符合条件的创业者。\n补贴标准：10000元。"
+    )
+    rule, review = _one(text)
+    assert rule.source_span == "补贴标准：10000元"
+    assert [x.span for x in rule.restated_in] == ["女性不超过55周岁", "男性不超过60周岁"]
+    assert all(x.clause_id == rule.clause_id for x in rule.restated_in)
+    assert [c.input for c in rule.conditions] == ["age_female", "age_male"] and any("另一句" in n for n in review)
+
+
+def test_a_rate_after_its_conditions_is_quoted_with_its_period_limit_not_its_conditions() -> None:
+    text = (
+        "（4）获奖项目吸纳就业3人或以上。\n补贴对象：符合条件的创业项目。\n"
+        "补贴标准：每连续租满1年补贴6000元。\n补贴期限：累计不超过3年。"
+    )
+    rule, _ = _one(text)
+    assert "吸纳" not in rule.source_span and "6000元" in rule.source_span and "3年" in rule.source_span
+    assert calculate(rule, {"years": 4, "persons": 3}).amount_wan == Decimal("1.8")
+    assert calculate(rule, {"years": 4, "persons": 2}).amount_wan == 0
