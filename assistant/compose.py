@@ -92,18 +92,43 @@ def _overlap_notice(
 
 def _number_calculations(calculations: Sequence[Calculation], citations: list[Citation]) -> list[Calculation]:
     """Give each calculation's citation its number among the answer's citations (appending the
-    rule's clause when the evidence did not include it)."""
+    rule's clause when the evidence did not include it). An amount is shown with the words that
+    state its figure: where the evidence quoted other words of that clause (who qualifies, how to
+    apply), the quote becomes the stretch of the clause that holds every calculation's quote (each
+    its rule's source span), and the evidence's own words too when they print a figure."""
+    spans: dict[str, list[str]] = {}
+    for calc in calculations:
+        if calc.citation is not None:
+            spans.setdefault(calc.citation.clause_id, []).append(calc.citation.quote)
     out: list[Calculation] = []
     for calc in calculations:
         cite = calc.citation
         if cite is not None:
-            same = next((c for c in citations if c.clause_id == cite.clause_id), None)
-            if same is None:
-                same = dataclasses.replace(cite, n=len(citations) + 1)
-                citations.append(same)
-            cite = dataclasses.replace(cite, n=same.n)
+            at = next((i for i, c in enumerate(citations) if c.clause_id == cite.clause_id), None)
+            if at is None:
+                citations.append(dataclasses.replace(cite, n=len(citations) + 1, quote=_stretch(cite, spans[cite.clause_id])))
+                at = len(citations) - 1
+            elif not all(q in (shown := citations[at].quote) for q in spans[cite.clause_id]):
+                # a quote printing a figure of its own is a provision too: kept, with the calculation's
+                keep = [shown] if _FIGURE.search(shown) else []
+                citations[at] = dataclasses.replace(citations[at], quote=_stretch(cite, [*spans[cite.clause_id], *keep]))
+            cite = dataclasses.replace(cite, n=citations[at].n)
         out.append(dataclasses.replace(calc, citation=cite))
     return out
+
+
+_FIGURE = re.compile(r"[\d.一二两三四五六七八九十百千]+\s*(?:万元|亿元|元|%|％|‰)")
+
+
+def _stretch(cite: Citation, quotes: Sequence[str]) -> str:
+    """The words of the cited clause from the first of ``quotes`` to the end of the last."""
+    found = [(cite.text.find(q), q) for q in quotes]
+    found = [(a, q) for a, q in found if a >= 0]
+    if not found:
+        return cite.quote
+    a = min(a for a, _ in found)
+    b = max(a + len(q) for a, q in found)
+    return cite.text[a:b]
 
 
 def _marker(calc: Calculation, default: Citation) -> str:

@@ -421,10 +421,63 @@ def test_a_condition_in_another_sentence_is_kept_beside_the_rule_and_the_span_is
 
 def test_a_rate_after_its_conditions_is_quoted_with_its_period_limit_not_its_conditions() -> None:
     text = (
-        "（4）获奖项目吸纳就业3人或以上。\n补贴对象：符合条件的创业项目。\n"
-        "补贴标准：每连续租满1年补贴6000元。\n补贴期限：累计不超过3年。"
+        "（4）获奖项目吸纳就业3人或以上。\n补贴对象：符合条件的创业项目。\n补贴标准：每连续租满1年补贴6000元。\n补贴期限：累计不超过3年。"
     )
     rule, _ = _one(text)
     assert "吸纳" not in rule.source_span and "6000元" in rule.source_span and "3年" in rule.source_span
     assert calculate(rule, {"years": 4, "persons": 3}).amount_wan == Decimal("1.8")
     assert calculate(rule, {"years": 4, "persons": 2}).amount_wan == 0
+
+
+_SERVICE_SECTION = (
+    "补贴条件：\n（1）初创企业的法定代表人（女性不超过55周岁、男性不超过60周岁）符合以下条件之一：\n"
+    "①登记失业人员、就业困难人员；\n②退役军人。\n"
+    "（2）初创企业租赁场地用于经营，相关场地非法定代表人自有物业。\n补贴对象：符合条件的创业者。\n"
+    "补贴标准：每连续租满1年补贴6000元。\n补贴期限：累计不超过3年。"
+)
+
+
+def _answer_quoting(clause: Clause, evidence_quote: str, question: str):
+    from assistant.calculate_step import ChainCalculator
+
+    rules, _, _ = draft_clause(clause, DOC.id)
+    chain = ChainCalculator(RuleBook(tuple(rules)), lambda cid: clause if cid == clause.id else None, lambda: dt.date(2026, 12, 1))
+    u = understand(question)
+    calcs = chain(question, [clause], u)
+    answer = compose_answer(
+        u, [Evidence(clause, evidence_quote)], calcs, today=dt.date(2026, 12, 1), idf=lambda t: 1.0, closing_clause=lambda d: None
+    )
+    return calcs, answer
+
+
+def test_an_amount_from_a_drafted_rule_quotes_the_sentence_that_states_its_figure() -> None:
+    # retrieval chose an eligibility sentence of the section as its quote; the amount is 2×6000元
+    clause = _clause(_SERVICE_SECTION, "3、创业租金补贴")
+    eligibility = "（2）初创企业租赁场地用于经营，相关场地非法定代表人自有物业。"
+    calcs, answer = _answer_quoting(clause, eligibility, "场地连续租满2年，创业租金补贴能拿多少？")
+    assert calcs[0].amount_wan == Decimal("1.2")
+    (cite,) = answer.citations
+    assert "6000元" in cite.quote and "租赁场地" not in cite.quote and cite.quote in clause.text
+    assert [c.citation.n for c in answer.calculations if c.citation] == [cite.n]
+    assert f"“{cite.quote}”" in answer.text
+
+
+def test_an_evidence_quote_that_already_states_the_figure_is_kept() -> None:
+    clause = _clause(_SERVICE_SECTION, "3、创业租金补贴")
+    both = "补贴标准：每连续租满1年补贴6000元。\n补贴期限：累计不超过3年。"
+    _, answer = _answer_quoting(clause, both, "场地连续租满2年，创业租金补贴能拿多少？")
+    assert [c.quote for c in answer.citations] == [both]
+
+
+def test_an_evidence_quote_with_a_figure_of_its_own_stays_beside_the_calculations_words() -> None:
+    # the unit's own duty (80%) and the subsidy the calculator reads (50%) are two provisions of one article
+    text = (
+        "第十六条见习期间，见习单位应当每月向见习人员提供不低于本市最低工资标准80%的生活补贴。"
+        "见习单位留用见习学员的，由就业补助资金按每人3000元给予用人单位留用补贴。"
+    )
+    clause = _clause(text, "第十六条")
+    duty = "第十六条见习期间，见习单位应当每月向见习人员提供不低于本市最低工资标准80%的生活补贴。"
+    calcs, answer = _answer_quoting(clause, duty, "留用了3个见习学员，留用补贴能拿多少？")
+    assert calcs and calcs[0].amount_wan == Decimal("0.9")
+    (cite,) = answer.citations
+    assert "80%" in cite.quote and "3000元" in cite.quote and cite.quote in clause.text
