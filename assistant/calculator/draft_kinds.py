@@ -215,6 +215,10 @@ def _per_unit(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Readi
     if m.groupdict().get("max") or re.search(rf"{_CAP_WORD}$", sentence[: m.start("m")]):
         data["rate_is_max"] = True
     used = [_span_of(pieces, m.start(), m.end())]
+    cap = _cap(sentence, pieces, m.end())  # the total's cap after the rate (补贴总额最高不超过50000元)
+    if cap:
+        data["cap"], data["cap_scope"] = cap[0], cap[1]
+        used.append(cap[2])
     limits: dict[str, str] = {}
     for lm in re.finditer(rf"(?:最长|累计不超过|最长不超过)[\u4e00-\u9fff]{{0,8}}?(?:不超过)?(?P<n>{_NUM})(?P<u>年|个月)", sentence):
         u = "年" if lm.group("u") == "年" else "月"

@@ -705,6 +705,7 @@ class PerUnitRule(Rule):
     rate_is_max: bool = False
     units: tuple[UnitSpec, ...] = Field(min_length=1)
     per: str  # the text's words for the unit: 每人每年, 每天每人次
+    cap: Amount | None = None  # the total's cap (按200元/人…，补贴总额最高不超过50000元)
 
     def core_inputs(self) -> tuple[str, ...]:
         return tuple(u.input for u in self.units)
@@ -714,6 +715,8 @@ class PerUnitRule(Rule):
         for u in self.units:
             if u.max is not None:
                 text += f"，最长{u.max}"
+        if self.cap is not None:
+            text += f"，{self.cap_phrase(self.cap)}"
         return text
 
     def compute(self, v: Mapping[str, Any], steps: list[CalcStep], reasons: list[str]) -> tuple[Decimal | None, str]:
@@ -723,11 +726,16 @@ class PerUnitRule(Rule):
             # 每人每年最高15万元: the product is the most that can be granted, not the grant
             formula = "×".join(factors) + f"×{self.rate}=最多{_w(amount)}万元"
             steps.append(CalcStep(formula, _q(amount)))
+            if self.cap is not None and amount > self.cap.wan:
+                steps.append(CalcStep(f"{_w(amount)}万元超过{self.cap_phrase(self.cap)}，最多{_w(self.cap.wan)}万元", _q(self.cap.wan)))
+                formula += f"，超过{self.cap_phrase(self.cap)}，最多{_w(self.cap.wan)}万元"
             reasons.append(f"标准为“{self.per}最高{self.rate}”，算得的是上限，实际以核定为准")
             return None, formula
         formula = "×".join(factors) + f"×{self.rate}={_w(amount)}万元"
         steps.append(CalcStep(formula, _q(amount)))
-        return amount, formula
+        if self.cap is None:
+            return amount, formula
+        return _cap(amount, self.cap.wan, self.cap_phrase(self.cap), steps, formula)
 
     def upper_bound(self, v: Mapping[str, Any]) -> Decimal | None:
         steps: list[CalcStep] = []

@@ -481,3 +481,15 @@ def test_an_evidence_quote_with_a_figure_of_its_own_stays_beside_the_calculation
     assert calcs and calcs[0].amount_wan == Decimal("0.9")
     (cite,) = answer.citations
     assert "80%" in cite.quote and "3000元" in cite.quote and cite.quote in clause.text
+
+
+def test_a_rate_per_person_with_a_cap_on_the_total_pays_the_cap_when_the_count_is_large() -> None:
+    text = (
+        "见习基地连续两年每年接收就业见习人员超过50人的，按两年共接收就业见习人员的数量，"
+        "按200元/人的标准给予补贴，补贴总额最高不超过50000元，用于对见习人员的指导、培训等。"
+    )
+    rule, _ = _one(text)
+    assert rule.kind == "per_unit" and str(rule.cap) == "50000元" and "50000元" in rule.source_span
+    assert calculate(rule, {"persons": 150}).amount_wan == Decimal("3")
+    capped = calculate(rule, {"persons": 300})
+    assert capped.amount_wan == Decimal("5") and "超过" in capped.formula
