@@ -135,6 +135,9 @@ def draft_clause(clause: Clause, doc_id: str, *, start: int = 1, facets: Sequenc
         except _UnreadableError as e:
             review.append(f"{clause.id}: 未起草“{sentence.strip('。；;')}”：{e}，请人工起草")
             continue
+        if not readings:  # a grant with money that no reading takes is listed, never dropped unsaid
+            review.append(f"{clause.id}: 未起草“{sentence.strip('。；;')}”：未能读出计算方式，请人工起草")
+            continue
         for reading in readings:
             rid = f"{doc_id}-d{start + len(rules)}"
             for cond, stretch_text, noun, (a, b) in shared:
@@ -295,7 +298,7 @@ def _tfidf_words(text: str, k: int) -> list[str]:
 def _title(heading: str, span: str, kind: str) -> str:
     m = re.search(rf"(?:{_MONEY}|{_PCT})(?:的)?(?P<a>[\u4e00-\u9fff]{{0,10}}?(?:奖励|补助|补贴|资助|奖补|支持|贴息|罚款))", span)
     award = (
-        m.group("a")
+        re.sub(r"^以[上下](?:的)?", "", m.group("a"))  # 5%以上15%以下的罚款: the award is the 罚款
         if m
         else {"interest_share": "贴息", "interest_fixed_rate": "贴息", "financing_cost_cap": "贴息", "premium": "保费补贴"}.get(kind, "")
     )

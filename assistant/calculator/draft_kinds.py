@@ -504,6 +504,21 @@ def _fixed(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]
     return [r]
 
 
+def _fine_share(sentence: str, pieces: list[_Piece], ctx: _Context) -> list[_Reading]:
+    """A fine as a share of an amount the text names (处虚报注册资本金额5%以上15%以下的罚款): the
+    upper share of that amount is the legal maximum, what is imposed is decided within the range."""
+    m = re.search(rf"(?:并处|处)(?P<b>[\u4e00-\u9fff]{{2,16}}?)(?:(?P<lo>{_PCT})以上)?(?P<hi>{_PCT})以下(?:的)?罚款", sentence)
+    if not m:
+        return []
+    base, hi = m.group("b").removesuffix("的"), _amount(m.group("hi"))
+    data: dict[str, Any] = {"kind": "ratio", "ratio": hi, "ratio_is_max": True, "inputs": {"base_wan": _input(base)}}
+    span = (m.start() + (1 if m.group().startswith("处") else 2), m.end())
+    scope = f"{_amount(m.group('lo'))}至{hi}" if m.group("lo") else f"{hi}以下"
+    r = _Reading(data, [_span_of(pieces, *span)], [f"罚款为“{base}”的{scope}，按{hi}算得的是法定最高额"])
+    data["notes"] = [f"罚款金额由主管部门在“{base}”的{scope}内依法裁量"]
+    return [r]
+
+
 _READERS = (
     _combined_cap,
     _top_up,
@@ -514,6 +529,7 @@ _READERS = (
     _tax_share,
     _per_step,
     _per_item,
+    _fine_share,
     _ratio,
     _bands,
     _per_unit,

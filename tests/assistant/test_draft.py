@@ -493,3 +493,18 @@ def test_a_rate_per_person_with_a_cap_on_the_total_pays_the_cap_when_the_count_i
     assert calculate(rule, {"persons": 150}).amount_wan == Decimal("3")
     capped = calculate(rule, {"persons": 300})
     assert capped.amount_wan == Decimal("5") and "超过" in capped.formula
+
+
+def test_a_fine_as_a_share_of_an_amount_is_a_maximum_share_of_that_amount() -> None:
+    text = "市场主体虚报注册资本取得登记的，由登记机关责令改正，处虚报注册资本金额5%以上15%以下的罚款；情节严重的，吊销营业执照。"
+    rule, _ = _one(text)
+    assert rule.kind == "ratio" and rule.ratio_is_max and str(rule.ratio) == "15%"
+    assert rule.input_spec("base_wan").zh == "虚报注册资本金额" and rule.title.endswith("（罚款）")
+    calc = calculate(rule, {"base_wan": "200"})
+    assert calc.amount_wan == Decimal("30") and any("5%至15%" in r for r in calc.reasons)
+
+
+def test_a_grant_no_reading_takes_is_listed_for_review() -> None:
+    text = "见习期满后，由市财政按见习人员每人每月1000元给予见习单位补贴，最长不超过12个月。"
+    rules, review, _ = draft_clause(_clause(text), DOC.id)
+    assert rules or any("未起草" in n and "1000元" in n for n in review)
